@@ -70,6 +70,8 @@ include as-plugin/build.mk
 -include hypervisors/build.mk
 include test/build.mk
 -include test/guest/build.mk
+-include test/linux/build.mk
+-include test/xen/build.mk
 include scripts/build.mk
 include docs/build.mk
 
