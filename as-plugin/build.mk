@@ -1,1 +1,38 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# pv-as (assembler pre-processor) and pv-gcc (compiler driver). pv-gcc finds
+# pv-as as <bindir>/../libexec/previrt/as, which gcc runs through -B.
+AS_PLUGIN_LIB_SRCS := as-plugin/gas_lexer.cc as-plugin/annotator.cc as-plugin/site_text.cc \
+                      as-plugin/as_command_line.cc as-plugin/process.cc as-plugin/table_report.cc
+AS_PLUGIN_LIB := $(BUILD)/lib/libprevirt-as.a
+AS_LIBEXEC := $(BUILD)/libexec/previrt
+
+$(AS_PLUGIN_LIB): $(AS_PLUGIN_LIB_SRCS:%.cc=$(OBJ)/%.o)
+	$(call say,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN)/pv-as: $(OBJ)/as-plugin/pv_as.o $(AS_PLUGIN_LIB) $(COMMON_LIB)
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/pv-gcc: $(OBJ)/as-plugin/pv_gcc.o $(AS_PLUGIN_LIB) $(COMMON_LIB) $(AS_LIBEXEC)/as
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+
+$(AS_LIBEXEC)/as: | $(BIN)/pv-as
+	$(Q)mkdir -p $(@D)
+	$(Q)ln -sf ../../bin/pv-as $@
+
+TOOLS += $(BIN)/pv-as $(BIN)/pv-gcc
+
+.PHONY: install-as-plugin
+install-as-plugin: $(BIN)/pv-as $(BIN)/pv-gcc
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/previrt $(DESTDIR)$(INCLUDEDIR)/previrt
+	$(Q)install -m 755 $(BIN)/pv-as $(BIN)/pv-gcc $(DESTDIR)$(BINDIR)/
+	$(Q)ln -sf $(shell realpath -m --relative-to=$(LIBEXECDIR)/previrt $(BINDIR))/pv-as \
+	  $(DESTDIR)$(LIBEXECDIR)/previrt/as
+	$(Q)install -m 644 include/previrt/sites.h include/previrt/sensitive.def \
+	  $(DESTDIR)$(INCLUDEDIR)/previrt/
+INSTALL_TARGETS += install-as-plugin

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "annotator.hh"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "gas_lexer.hh"
+#include "sensitive_table.hh"
+#include "site_text.hh"
+
+extern "C" {
+#include "previrt/sites.h"
+}
+
+namespace previrt {
+
+namespace {
+
+bool is_symbol_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '$';
+}
+
+// Length of the leading "label:" (with trailing blanks) in `s`, or 0.
+size_t label_length(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  size_t start = i;
+  if (i < s.size() && s[i] == '\\') return 0;  // a macro parameter, not a label
+  while (i < s.size() && is_symbol_char(s[i])) ++i;
+  if (i == start || i >= s.size() || s[i] != ':') return 0;
+  // "fs:" style segment overrides never start a statement; "::" is not x86.
+  if (i + 1 < s.size() && s[i + 1] == ':') return 0;
+  ++i;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+  return i;
+}
+
+std::string first_word(std::string_view s) {
+  s = trim_space(s);
+  size_t end = 0;
+  while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end])) && s[end] != ',')
+    ++end;
+  return std::string(s.substr(0, end));
+}
+
+// Splits directive or macro arguments at commas outside quotes and brackets.
+std::vector<std::string> split_args(std::string_view s) {
+  std::vector<std::string> out;
+  std::string cur;
+  int depth = 0;
+  bool quoted = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (quoted) {
+      cur += c;
+      if (c == '\\' && i + 1 < s.size()) cur += s[++i];
+      else if (c == '"') quoted = false;
+      continue;
+    }
+    if (c == '"') quoted = true;
+    else if (c == '(' || c == '[') ++depth;
+    else if ((c == ')' || c == ']') && depth > 0) --depth;
+    else if (c == ',' && depth == 0) {
+      out.emplace_back(trim_space(cur));
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  if (!trim_space(cur).empty() || !out.empty()) out.emplace_back(trim_space(cur));
+  return out;
+}
+
+std::string unquote(std::string_view s) {
+  s = trim_space(s);
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return std::string(s.substr(1, s.size() - 2));
+  return std::string(s);
+}
+
+// Where a sensitive instruction would be assembled.
+struct CodeContext {
+  int code_bits = 64;
+  bool executable = true;
+  bool replacement = false;
+};
+
+struct MacroInfo {
+  std::vector<std::string> params;
+  // Parameters the body uses as a whole statement (in instruction position),
+  // with the context that statement is assembled in.
+  std::map<std::string, CodeContext> insn_params;
+};
+
+class Annotator {
+ public:
+  explicit Annotator(const AnnotateOptions &options) : options_(options) {
+    state_.code_bits = options.default_code_bits;
+    state_.section = ".text";
+    state_.previous = ".text";
+  }
+
+  AnnotateResult run(std::string_view source);
+
+ private:
+  // Text inserted at `offset` of a line, replacing `erase` bytes there.
+  struct Insertion {
+    size_t offset;
+    std::string text;
+    size_t erase = 0;
+  };
+  struct Line {
+    std::string text;
+    std::vector<Insertion> insertions;
+  };
+  struct State {
+    AsmDialect dialect;
+    int code_bits = 64;
+    std::string section, previous;
+    std::vector<std::pair<std::string, std::string>> section_stack;
+    bool altmacro = false;
+  };
+  struct PendingPrefix {
+    size_t line;
+    size_t offset;
+  };
+
+  void statement(size_t line_index, const Statement &st);
+  void directive(size_t line_index, std::string_view name, std::string_view args);
+  // `args` points into st.text.
+  void macro_invocation(size_t line_index, const Statement &st, const std::string &name,
+                        std::string_view args);
+  bool executable(const std::string &section) const;
+  CodeContext context() const;
+  std::optional<SiteShape> shape_for(const SensitiveClass &cls, const CodeContext &ctx) const;
+  // Annotates statements inside a quoted macro argument; returns the new
+  // argument text or nothing when it holds no site.
+  std::optional<std::string> annotate_argument(size_t line_index, const std::string &content,
+                                               const CodeContext &ctx);
+  void set_section(const std::string &name, const std::optional<std::string> &flags);
+
+  const AnnotateOptions &options_;
+  State state_;
+  std::vector<Line> lines_;
+  std::map<std::string, std::string> section_flags_;  // name -> flags as declared
+  std::map<std::string, MacroInfo> macros_;           // lower-case name -> info
+  int macro_depth_ = 0;
+  std::string defining_macro_;                        // outermost macro being defined
+  State state_before_macro_;
+  std::optional<PendingPrefix> pending_prefix_;
+  AnnotateResult result_;
+};
+
+bool Annotator::executable(const std::string &section) const {
+  auto it = section_flags_.find(section);
+  if (it != section_flags_.end()) return it->second.find('x') != std::string::npos;
+  // GAS's defaults for sections declared without flags.
+  return section == ".text" || section.rfind(".text.", 0) == 0 || section == ".init" ||
+         section == ".fini" || section.rfind(".gnu.linkonce.t", 0) == 0;
+}
+
+CodeContext Annotator::context() const {
+  CodeContext c;
+  c.code_bits = state_.code_bits;
+  c.executable = executable(state_.section);
+  c.replacement = state_.section.rfind(".altinstr_replacement", 0) == 0;
+  return c;
+}
+
+std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls,
+                                              const CodeContext &ctx) const {
+  if (!ctx.executable || (ctx.code_bits != 32 && ctx.code_bits != 64)) return std::nullopt;
+  SiteShape shape;
+  shape.insn_class = cls.id;
+  shape.pad = options_.pad ? cls.pad : 0;
+  if (cls.attrs & PV_ATTR_NOSTACK) shape.flags |= PV_SITE_NOSTACK;
+  if (ctx.code_bits == 32) shape.flags |= PV_SITE_CODE32;
+  if (ctx.replacement) shape.flags |= PV_SITE_REPLACEMENT;
+  return shape;
+}
+
+void Annotator::set_section(const std::string &name, const std::optional<std::string> &flags) {
+  if (flags) section_flags_[name] = *flags;
+  state_.previous = state_.section;
+  state_.section = name;
+}
+
+void Annotator::directive(size_t line_index, std::string_view name_view, std::string_view args) {
+  std::string name = to_lower(name_view);
+  std::vector<std::string> a = split_args(args);
+  auto arg0 = [&]() { return a.empty() ? std::string() : to_lower(unquote(a[0])); };
+
+  if (name == ".intel_syntax") {
+    state_.dialect.syntax = Syntax::intel;
+    state_.dialect.register_prefix = arg0() == "prefix";
+  } else if (name == ".att_syntax") {
+    state_.dialect.syntax = Syntax::att;
+    state_.dialect.register_prefix = arg0() != "noprefix";
+  } else if (name == ".code16" || name == ".code16gcc") {
+    state_.code_bits = 16;
+  } else if (name == ".code32") {
+    state_.code_bits = 32;
+  } else if (name == ".code64") {
+    state_.code_bits = 64;
+  } else if (name == ".text" || name == ".data" || name == ".bss") {
+    set_section(name, std::nullopt);
+  } else if (name == ".section" || name == ".pushsection") {
+    if (a.empty()) return;
+    std::string sec = unquote(a[0]);
+    std::optional<std::string> flags;
+    for (size_t i = 1; i < a.size(); ++i) {
+      std::string_view v = trim_space(a[i]);
+      if (!v.empty() && v.front() == '"') {
+        flags = unquote(v);
+        break;
+      }
+    }
+    if (name == ".pushsection") state_.section_stack.emplace_back(state_.section, state_.previous);
+    set_section(sec, flags);
+  } else if (name == ".popsection") {
+    if (!state_.section_stack.empty()) {
+      state_.section = state_.section_stack.back().first;
+      state_.previous = state_.section_stack.back().second;
+      state_.section_stack.pop_back();
+    }
+  } else if (name == ".previous") {
+    std::swap(state_.section, state_.previous);
+  } else if (name == ".altmacro") {
+    state_.altmacro = true;
+  } else if (name == ".noaltmacro") {
+    state_.altmacro = false;
+  } else if (name == ".macro") {
+    // ".macro NAME p1, p2=default, p3:req" (commas or blanks separate).
+    std::string text(trim_space(args));
+    for (char &c : text)
+      if (c == ',') c = ' ';
+    std::vector<std::string> words;
+    size_t i = 0;
+    while (i < text.size()) {
+      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      size_t start = i;
+      while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      if (i > start) words.push_back(text.substr(start, i - start));
+    }
+    if (words.empty()) return;
+    std::string macro = to_lower(words[0]);
+    if (macro_depth_ == 0) {
+      defining_macro_ = macro;
+      state_before_macro_ = state_;
+      MacroInfo info;
+      for (size_t w = 1; w < words.size(); ++w) {
+        std::string p = words[w];
+        p = p.substr(0, p.find_first_of("=:"));
+        if (!p.empty()) info.params.push_back(p);
+      }
+      macros_[macro] = info;
+    } else {
+      macros_.emplace(macro, MacroInfo{});  // defined when the outer one expands
+    }
+    ++macro_depth_;
+  } else if (name == ".endm") {
+    if (macro_depth_ > 0 && --macro_depth_ == 0) {
+      // Directives in the body take effect at expansion, not here.
+      state_ = state_before_macro_;
+      defining_macro_.clear();
+    }
+  } else if (name == ".purgem") {
+    macros_.erase(arg0());
+  } else if (name == ".include") {
+    result_.warnings.push_back(
+        {line_index + 1, ".include \"" + unquote(args) +
+                             "\": instructions in included files are not annotated"});
+  }
+}
+
+std::optional<std::string> Annotator::annotate_argument(size_t line_index,
+                                                        const std::string &content,
+                                                        const CodeContext &ctx) {
+  if (content.find_first_of("\\#\"") != std::string::npos) return std::nullopt;
+  GasLexer lexer;
+  auto stmts = lexer.split(content);
+  std::string out;
+  size_t copied = 0;
+  bool any = false;
+  for (const auto &st : stmts) {
+    size_t lab = label_length(st.text);
+    std::string_view rest = trim_space(std::string_view(st.text).substr(lab));
+    if (rest.empty() || rest.front() == '.') continue;
+    InstructionText insn = split_instruction(rest);
+    const SensitiveClass *cls = classify(insn, state_.dialect, ctx.code_bits);
+    if (!cls) continue;
+    auto shape = shape_for(*cls, ctx);
+    if (!shape) continue;
+    size_t insn_begin = st.begin + st.text.find_first_not_of(" \t", lab);
+    out += content.substr(copied, insn_begin - copied);
+    out += site_prologue();
+    out += content.substr(insn_begin, st.end - insn_begin);
+    out += site_epilogue(*shape);
+    copied = st.end;
+    any = true;
+    SiteReport r;
+    r.line = line_index + 1;
+    r.class_name = std::string(cls->name);
+    r.instruction = std::string(rest);
+    r.from_macro_argument = true;
+    result_.sites.push_back(r);
+  }
+  if (!any) return std::nullopt;
+  out += content.substr(copied);
+  return out;
+}
+
+void Annotator::macro_invocation(size_t line_index, const Statement &st, const std::string &name,
+                                 std::string_view args) {
+  const MacroInfo &info = macros_[name];
+  if (info.insn_params.empty()) return;
+  // Map arguments to parameters (positional, or "param=value").
+  size_t args_offset = st.begin + static_cast<size_t>(args.data() - st.text.data());
+  std::string_view raw_args = std::string_view(lines_[line_index].text).substr(args_offset, args.size());
+  size_t pos = 0;
+  size_t index = 0;
+  int depth = 0;
+  bool quoted = false;
+  size_t arg_start = 0;
+  auto finish_arg = [&](size_t end) {
+    std::string_view arg = raw_args.substr(arg_start, end - arg_start);
+    std::string param;
+    std::string_view value = arg;
+    size_t eq = arg.find('=');
+    size_t q = arg.find('"');
+    if (eq != std::string_view::npos && (q == std::string_view::npos || eq < q)) {
+      param = std::string(trim_space(arg.substr(0, eq)));
+      value = arg.substr(eq + 1);
+    } else if (index < info.params.size()) {
+      param = info.params[index];
+    }
+    ++index;
+    auto it = info.insn_params.find(param);
+    if (it == info.insn_params.end()) return;
+    size_t open = value.find('"');
+    size_t close = value.rfind('"');
+    if (open == std::string_view::npos || close == open) return;
+    std::string content(value.substr(open + 1, close - open - 1));
+    auto annotated = annotate_argument(line_index, content, it->second);
+    if (!annotated) return;
+    size_t content_offset = args_offset + (value.data() - raw_args.data()) + open + 1;
+    lines_[line_index].insertions.push_back({content_offset, *annotated, content.size()});
+  };
+  for (pos = 0; pos < raw_args.size(); ++pos) {
+    char c = raw_args[pos];
+    if (quoted) {
+      if (c == '\\') ++pos;
+      else if (c == '"') quoted = false;
+      continue;
+    }
+    if (c == '"') quoted = true;
+    else if (c == '(') ++depth;
+    else if (c == ')' && depth > 0) --depth;
+    else if (c == ',' && depth == 0) {
+      finish_arg(pos);
+      arg_start = pos + 1;
+    }
+  }
+  finish_arg(raw_args.size());
+}
+
+void Annotator::statement(size_t line_index, const Statement &st) {
+  std::string_view text = st.text;
+  size_t lab = 0, total_labels = 0;
+  while ((lab = label_length(text.substr(total_labels))) > 0) total_labels += lab;
+  std::string_view rest_raw = text.substr(total_labels);
+  size_t lead = rest_raw.find_first_not_of(" \t");
+  if (lead == std::string_view::npos) return;  // labels only
+  size_t rest_offset = total_labels + lead;
+  std::string_view rest = trim_space(rest_raw);
+  std::optional<PendingPrefix> prefix = pending_prefix_;
+  pending_prefix_.reset();
+  if (total_labels > 0) prefix.reset();
+
+  std::string word = first_word(rest);
+  std::string_view after_word = trim_space(rest.substr(word.size()));
+
+  // Assignments: "sym = expr", "sym=expr", "sym == expr".
+  if (word.find('=') != std::string::npos || (!after_word.empty() && after_word.front() == '='))
+    return;
+
+  if (!word.empty() && word[0] == '.') {
+    directive(line_index, word, after_word);
+    return;
+  }
+
+  // A statement that is only a macro parameter, inside a macro body.
+  if (macro_depth_ == 1 && !word.empty()) {
+    std::string param = word[0] == '\\' ? word.substr(1) : (state_.altmacro ? word : "");
+    auto &info = macros_[defining_macro_];
+    if (!param.empty() && after_word.empty() &&
+        std::find(info.params.begin(), info.params.end(), param) != info.params.end()) {
+      info.insn_params[param] = context();
+      return;
+    }
+  }
+
+  std::string lower = to_lower(word);
+  if (macros_.count(lower)) {
+    macro_invocation(line_index, st, lower, after_word);
+    return;
+  }
+
+  InstructionText insn = split_instruction(rest);
+  if (is_prefix_word(insn.mnemonic) && insn.operands.empty()) {
+    // "rep; insb": the prefix belongs to the site of the next statement.
+    pending_prefix_ = prefix ? prefix : PendingPrefix{line_index, st.begin + rest_offset};
+    return;
+  }
+  const SensitiveClass *cls = classify(insn, state_.dialect, state_.code_bits);
+  if (!cls) return;
+  auto shape = shape_for(*cls, context());
+  if (!shape) return;
+
+  PendingPrefix start = prefix ? *prefix : PendingPrefix{line_index, st.begin + rest_offset};
+  lines_[start.line].insertions.push_back({start.offset, site_prologue()});
+  lines_[line_index].insertions.push_back({st.end, site_epilogue(*shape)});
+
+  SiteReport r;
+  r.line = line_index + 1;
+  r.class_name = std::string(cls->name);
+  r.instruction = std::string(rest);
+  r.in_macro_body = macro_depth_ > 0;
+  result_.sites.push_back(r);
+}
+
+AnnotateResult Annotator::run(std::string_view source) {
+  // Physical lines, remembering whether the input ended with a newline.
+  size_t pos = 0;
+  while (pos < source.size()) {
+    size_t nl = source.find('\n', pos);
+    if (nl == std::string_view::npos) nl = source.size();
+    lines_.push_back(Line{std::string(source.substr(pos, nl - pos)), {}});
+    pos = nl + 1;
+  }
+  GasLexer lexer;
+  for (size_t i = 0; i < lines_.size(); ++i) {
+    for (const Statement &st : lexer.split(lines_[i].text)) statement(i, st);
+  }
+
+  std::string out;
+  out.reserve(source.size() + result_.sites.size() * 200);
+  for (size_t i = 0; i < lines_.size(); ++i) {
+    Line &line = lines_[i];
+    std::stable_sort(line.insertions.begin(), line.insertions.end(),
+                     [](const Insertion &a, const Insertion &b) { return a.offset < b.offset; });
+    size_t copied = 0;
+    for (const Insertion &ins : line.insertions) {
+      out.append(line.text, copied, ins.offset - copied);
+      copied = ins.offset;
+      out += ins.text;
+      copied += ins.erase;
+    }
+    out.append(line.text, copied, std::string::npos);
+    if (i + 1 < lines_.size() || (!source.empty() && source.back() == '\n')) out += '\n';
+  }
+  result_.text = std::move(out);
+  return std::move(result_);
+}
+
+}  // namespace
+
+AnnotateResult annotate(std::string_view source, const AnnotateOptions &options) {
+  Annotator a(options);
+  return a.run(source);
+}
+
+}  // namespace previrt

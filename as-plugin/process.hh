@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Running the real tools (as, gcc) and small file-system helpers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace previrt {
+
+struct ProcessResult {
+  int exit_code = 0;          // 128+N when killed by signal N
+  std::string captured_stderr;  // only when capture was requested
+};
+
+// Runs argv[0] (searched in PATH) with stdin from `stdin_path` (or inherited)
+// and stderr captured when `capture_stderr` is set. Throws on spawn failure.
+ProcessResult run_process(const std::vector<std::string> &argv,
+                          const std::optional<std::string> &stdin_path, bool capture_stderr);
+
+// Replaces the current process with argv; returns only on failure.
+[[noreturn]] void exec_or_die(const std::string &tool, const std::vector<std::string> &argv);
+
+// Absolute, symlink-free path, or empty when it does not exist.
+std::string canonical_path(const std::string &path);
+
+// Searches PATH for an executable named `name` whose canonical path differs
+// from every path in `not_these`.
+std::optional<std::string> find_in_path(const std::string &name,
+                                        const std::vector<std::string> &not_these);
+
+// The canonical path of the running executable.
+std::string self_executable();
+
+std::string read_file(const std::string &path);  // throws std::runtime_error
+std::string read_stdin();
+void write_file(const std::string &path, const std::string &data);  // throws
+
+// A private directory under $TMPDIR removed (with its files) on destruction.
+class TempDir {
+ public:
+  explicit TempDir(const std::string &prefix);
+  ~TempDir();
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  const std::string &path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Shell-style glob match (*, ?, [..]) of `name` against `pattern`.
+bool glob_match(const std::string &pattern, const std::string &name);
+
+}  // namespace previrt

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// pv-as: the assembler pre-processor. Takes GNU as's command line, annotates
+// every sensitive instruction of the input (see annotator.hh), and runs the
+// real GNU as on the result with the caller's arguments.
+//
+// Environment:
+//   PV_REAL_AS   the real assembler (pv-gcc sets it; default: `as` in PATH
+//                that is not this program)
+//   PV_EXCLUDE   colon-separated globs; inputs or outputs matching one are
+//                assembled untouched
+//   PV_VERBOSE=1 print every site made
+//   PV_KEEP=1|DIR keep the original and annotated text and the as arguments
+//                (next to the object, or in DIR)
+//   PV_QUIET=1   silence pv-as's warnings
+//   PV_STRICT=1  fail instead of falling back when padded code does not assemble
+//   PV_NO_PADDING=1  make sites without NOPs (for identity checks)
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "annotator.hh"
+#include "as_command_line.hh"
+#include "process.hh"
+#include "site_text.hh"
+#include "table_report.hh"
+
+using namespace previrt;
+
+namespace {
+
+constexpr const char *kTool = "pv-as";
+
+bool env_flag(const char *name) {
+  const char *v = std::getenv(name);
+  return v && *v && std::string(v) != "0";
+}
+
+std::string env_string(const char *name) {
+  const char *v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string real_as() {
+  std::string configured = env_string("PV_REAL_AS");
+  if (!configured.empty()) return configured;
+  auto found = find_in_path("as", {self_executable()});
+  if (!found) {
+    std::cerr << kTool << ": error: cannot find the real GNU as in PATH (set PV_REAL_AS)\n";
+    std::exit(1);
+  }
+  return *found;
+}
+
+bool excluded(const AsCommandLine &cl) {
+  std::string patterns = env_string("PV_EXCLUDE");
+  if (patterns.empty()) return false;
+  std::vector<std::string> names = {cl.output};
+  for (size_t i : cl.input_indices) names.push_back(cl.args[i]);
+  std::stringstream ss(patterns);
+  std::string pat;
+  while (std::getline(ss, pat, ':')) {
+    if (pat.empty()) continue;
+    for (const auto &n : names)
+      if (glob_match(pat, n) || glob_match(pat, std::filesystem::path(n).filename().string()))
+        return true;
+  }
+  return false;
+}
+
+struct Input {
+  std::string display;   // name as as reports it
+  std::string text;
+  AnnotateResult annotated;
+};
+
+void keep_files(const AsCommandLine &cl, const std::vector<Input> &inputs,
+                const std::vector<std::string> &annotated_texts) {
+  std::string keep = env_string("PV_KEEP");
+  if (keep.empty() || keep == "0") return;
+  std::string base;
+  if (keep == "1") {
+    base = cl.output;
+  } else {
+    std::string flat = canonical_path(std::filesystem::path(cl.output).parent_path().empty()
+                                          ? "."
+                                          : std::filesystem::path(cl.output).parent_path().string());
+    flat += "/" + std::filesystem::path(cl.output).filename().string();
+    for (char &c : flat)
+      if (c == '/') c = '_';
+    std::filesystem::create_directories(keep);
+    base = keep + "/" + flat;
+  }
+  std::string orig, pv;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    orig += inputs[i].text;
+    pv += annotated_texts[i];
+  }
+  write_file(base + ".orig.s", orig);
+  write_file(base + ".pv.s", pv);
+  std::string args;
+  for (const auto &a : cl.args) args += a + "\n";
+  write_file(base + ".args", args);
+}
+
+int assemble(const std::vector<std::string> &raw_args) {
+  AsCommandLine cl = parse_as_command_line(raw_args);
+  std::string as = real_as();
+  std::vector<std::string> direct = {as};
+  direct.insert(direct.end(), cl.args.begin(), cl.args.end());
+  if (cl.info_only || excluded(cl)) exec_or_die(kTool, direct);
+
+  TempDir tmp("pv-as-");
+  std::vector<Input> inputs;
+  std::optional<std::string> saved_stdin;
+  if (cl.input_indices.empty()) {
+    Input in{"{standard input}", read_stdin(), {}};
+    saved_stdin = tmp.path() + "/stdin.s";
+    write_file(*saved_stdin, in.text);
+    inputs.push_back(std::move(in));
+  }
+  for (size_t idx : cl.input_indices) {
+    const std::string &name = cl.args[idx];
+    if (name == "-") {
+      Input in{"{standard input}", read_stdin(), {}};
+      saved_stdin = tmp.path() + "/stdin.s";
+      write_file(*saved_stdin, in.text);
+      inputs.push_back(std::move(in));
+      continue;
+    }
+    std::string text;
+    try {
+      text = read_file(name);
+    } catch (const std::exception &) {
+      // Let as report a missing or unreadable input in its own words.
+      return run_process(direct, saved_stdin, false).exit_code;
+    }
+    inputs.push_back(Input{name, std::move(text), {}});
+  }
+
+  AnnotateOptions options;
+  options.default_code_bits = cl.code_bits;
+  options.pad = !env_flag("PV_NO_PADDING");
+  size_t site_count = 0;
+  for (auto &in : inputs) {
+    in.annotated = annotate(in.text, options);
+    site_count += in.annotated.sites.size();
+    if (!env_flag("PV_QUIET"))
+      for (const auto &w : in.annotated.warnings)
+        std::cerr << kTool << ": " << in.display << ":" << w.line << ": warning: " << w.message << "\n";
+    if (env_flag("PV_VERBOSE"))
+      for (const auto &s : in.annotated.sites)
+        std::cerr << kTool << ": " << in.display << ":" << s.line << ": site " << s.class_name
+                  << ": " << s.instruction << (s.in_macro_body ? " (macro body)" : "")
+                  << (s.from_macro_argument ? " (macro argument)" : "") << "\n";
+  }
+  if (site_count == 0) return run_process(direct, saved_stdin, false).exit_code;
+
+  // Annotated inputs: the preamble once, then a line marker so that as's
+  // messages and debug information name the user's file and lines.
+  std::vector<std::string> annotated_texts;
+  std::vector<std::string> args = {as};
+  args.insert(args.end(), cl.args.begin(), cl.args.end());
+  bool preamble_done = false;
+  std::vector<std::string> temp_inputs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Input &in = inputs[i];
+    std::string text;
+    if (in.text.rfind("#NO_APP", 0) == 0) text += "#NO_APP\n";
+    if (!preamble_done && !in.annotated.sites.empty()) {
+      text += preamble_text() + "\n";
+      preamble_done = true;
+    }
+    text += "# 1 \"" + in.display + "\"\n";
+    text += in.annotated.text;
+    std::string path = tmp.path() + "/" + std::to_string(i) + ".s";
+    write_file(path, text);
+    temp_inputs.push_back(path);
+    annotated_texts.push_back(std::move(text));
+  }
+  // Replace the inputs (or add one where as would have read stdin).
+  if (cl.input_indices.empty()) {
+    args.push_back(temp_inputs[0]);
+  } else {
+    for (size_t k = 0; k < cl.input_indices.size(); ++k) args[1 + cl.input_indices[k]] = temp_inputs[k];
+  }
+
+  ProcessResult padded = run_process(args, std::nullopt, true);
+  if (padded.exit_code == 0) {
+    std::cerr << padded.captured_stderr;
+    keep_files(cl, inputs, annotated_texts);
+    return 0;
+  }
+  // The padded text failed. If the original assembles, the padding broke
+  // code of fixed size (.org, size assertions): assemble it untouched.
+  ProcessResult original = run_process(direct, saved_stdin, true);
+  std::cerr << original.captured_stderr;
+  if (original.exit_code != 0) return original.exit_code;
+  std::string first_error = padded.captured_stderr;
+  size_t err = first_error.find("Error: ");
+  first_error = err == std::string::npos ? "" : first_error.substr(err + 7);
+  first_error = first_error.substr(0, first_error.find('\n'));
+  std::string names;
+  for (const auto &in : inputs) names += (names.empty() ? "" : ", ") + in.display;
+  if (env_flag("PV_STRICT")) {
+    std::cerr << kTool << ": " << names << ": error: padded sites do not assemble (" << first_error
+              << ")\n";
+    std::filesystem::remove(cl.output);
+    return 1;
+  }
+  if (!env_flag("PV_QUIET"))
+    std::cerr << kTool << ": " << names << ": warning: padded sites do not assemble ("
+              << first_error << "); " << site_count
+              << " sensitive instructions left unannotated (PV_QUIET=1 silences this)\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (!args.empty() && args[0].rfind("--print-table", 0) == 0) {
+      std::string format = args[0].size() > 14 ? args[0].substr(14) : "markdown";
+      if (!print_table(std::cout, format)) {
+        std::cerr << kTool << ": error: unknown table format '" << format
+                  << "' (markdown, tsv)\n";
+        return 2;
+      }
+      return 0;
+    }
+    if (!args.empty() && args[0].rfind("--classify", 0) == 0) {
+      int bits = args[0] == "--classify=32" ? 32 : 64;
+      classify_lines(std::cin, std::cout, bits);
+      return 0;
+    }
+    return assemble(args);
+  } catch (const std::exception &e) {
+    std::cerr << kTool << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}

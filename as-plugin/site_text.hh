@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The assembly text pv-as adds: the once-per-file preamble (section and ABI
+// note) and the wrapper around each site. The layout is specified in
+// docs/annotations.md; elfrewrite and the VMM read what this emits.
+#pragma once
+
+#include <string>
+
+namespace previrt {
+
+struct SiteShape {
+  int insn_class = 0;
+  unsigned flags = 0;  // PV_SITE_*
+  unsigned pad = 0;    // minimum site length; 0 = no padding at all
+};
+
+// Producer string stored in the ABI note.
+std::string producer_string();
+
+// Declares .previrt_sites and emits the ABI note; one line, no newline.
+// Contains no double quotes inside strings that a macro argument could not
+// hold, but it is only ever placed at the top of a file.
+std::string preamble_text();
+
+// Text placed right before the instruction (after any labels).
+std::string site_prologue();
+
+// Text placed right after the instruction, starting with a statement
+// separator. Uses no double quotes, so it may sit inside a quoted macro
+// argument.
+std::string site_epilogue(const SiteShape &shape);
+
+}  // namespace previrt
