@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Hypervisor backends: freestanding objects linked into guest images.
+#
+# Xen (64-bit PV, Xen 4.17):
+#   $(XEN_BACKEND_OBJS)  entry, hypercall page, console, shutdown
+#   $(XEN_NOTES_OBJ)     the Xen ELF notes, kept apart so that any image
+#                        (a rewritten kernel) can take them alone
+#   $(XEN_PV_LDS)        link layout of a standalone PV image
+#   $(XEN_GUEST_CFLAGS)  flags for freestanding C that includes the backend
+#   $(call xen-pv-link,OUT,OBJS)  links a standalone PV image
+#
+# Xen's public headers come from libxen-dev (XEN_PUBLIC_INCLUDE/xen).  The
+# compiler sees them through a directory that holds only a link to that xen/
+# tree, so that no host C library header can leak into guest code.
+
+XEN_PUBLIC_INCLUDE ?= /usr/include
+XEN_INCLUDE_DIR := $(BUILD)/include/xen-public
+XEN_INCLUDE_STAMP := $(XEN_INCLUDE_DIR)/xen/xen.h
+
+GUEST_FREESTANDING := -ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx \
+  -mno-80387 -mcmodel=kernel -fno-stack-protector -fno-asynchronous-unwind-tables \
+  -fcf-protection=none -nostdinc -isystem $(shell $(CC) -print-file-name=include)
+XEN_GUEST_CPPFLAGS := -Ihypervisors/xen -I$(XEN_INCLUDE_DIR)
+XEN_GUEST_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) -MMD -MP $(GUEST_FREESTANDING) \
+  $(XEN_GUEST_CPPFLAGS)
+XEN_GUEST_ASFLAGS := -D__ASSEMBLY__ -MMD -MP $(GUEST_FREESTANDING) $(XEN_GUEST_CPPFLAGS)
+XEN_GUEST_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=none --no-warn-rwx-segments
+
+XEN_OBJ := $(OBJ)/hypervisors/xen
+XEN_BACKEND_OBJS := $(addprefix $(XEN_OBJ)/,start.o hypercall-page.o boot.o console.o)
+XEN_NOTES_OBJ := $(XEN_OBJ)/xen-notes.o
+XEN_PV_LDS := hypervisors/xen/xen-pv.lds
+
+$(XEN_INCLUDE_STAMP):
+	$(Q)test -f $(XEN_PUBLIC_INCLUDE)/xen/xen.h \
+	  || { echo "hypervisors: $(XEN_PUBLIC_INCLUDE)/xen/xen.h: missing (install libxen-dev)"; exit 1; }
+	$(Q)mkdir -p $(XEN_INCLUDE_DIR)
+	$(Q)ln -sfn $(abspath $(XEN_PUBLIC_INCLUDE))/xen $(XEN_INCLUDE_DIR)/xen
+
+# Freestanding guest objects (more specific than the host pattern rules).
+$(XEN_OBJ)/%.o: hypervisors/xen/%.c | $(XEN_INCLUDE_STAMP)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -c -o $@ $<
+
+$(XEN_OBJ)/%.o: hypervisors/xen/%.S | $(XEN_INCLUDE_STAMP)
+	$(call say,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_GUEST_ASFLAGS) -c -o $@ $<
+
+# $(call xen-pv-link,OUT,OBJS): a standalone PV image from OBJS, the backend
+# and the notes.
+define xen-pv-link
+	$(call say,LD,$(1))
+	$(Q)mkdir -p $(dir $(1))
+	$(Q)$(LD) $(XEN_GUEST_LDFLAGS) -T $(XEN_PV_LDS) -o $(1).tmp $(2) \
+	  $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) && mv -f $(1).tmp $(1)
+endef
+
+.PHONY: xen-backend
+xen-backend: $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ)

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/*
+ * C side of the Xen PV start of day, and the way out.
+ *
+ * start.S calls xen_pv_boot() on our own stack with the start_info pointer
+ * Xen passed in %rsi.  start_info begins with a magic string
+ * "xen-<version>-<arch>" (e.g. "xen-3.0-x86_64"); we check its arch part so
+ * that an image entered some other way (a native boot that jumped here by
+ * mistake) stops loudly instead of misreading memory.
+ *
+ * Leaving: a PV guest cannot halt or reset the machine itself; it asks Xen
+ * with SCHEDOP_shutdown and a reason.  For dom0, Xen then acts on the whole
+ * machine: SHUTDOWN_poweroff halts it (qemu keeps running, idle),
+ * SHUTDOWN_reboot resets it (qemu -no-reboot exits at once),
+ * SHUTDOWN_crash reboots after a delay.  Hence the exit convention of
+ * xen-backend.h: print the status, then reboot.
+ */
+#include "xen-backend.h"
+#include "hypercall.h"
+
+const start_info_t *xen_start_info;
+
+static int magic_is_x86_64(const char *magic)
+{
+	static const char want[] = "-x86_64";
+	unsigned long n = 0, k;
+
+	while (n < sizeof(((start_info_t *)0)->magic) && magic[n] != '\0')
+		n++;
+	if (n < sizeof(want) - 1 || magic[0] != 'x' || magic[1] != 'e' || magic[2] != 'n')
+		return 0;
+	for (k = 0; k < sizeof(want) - 1; k++)
+		if (magic[n - (sizeof(want) - 1) + k] != want[k])
+			return 0;
+	return 1;
+}
+
+void xen_pv_boot(const start_info_t *si)
+{
+	if (si == 0 || !magic_is_x86_64(si->magic)) {
+		xen_console_puts("xen-pv: entered without a valid start_info\n");
+		xen_shutdown(SHUTDOWN_crash);
+	}
+	xen_start_info = si;
+	xen_exit(xen_pv_main(si));
+}
+
+void xen_shutdown(unsigned int reason)
+{
+	struct sched_shutdown shutdown = { .reason = reason };
+
+	xen_sched_op(SCHEDOP_shutdown, &shutdown);
+	/* Only reached if Xen refused; crashing the domain is all that is left. */
+	shutdown.reason = SHUTDOWN_crash;
+	for (;;)
+		xen_sched_op(SCHEDOP_shutdown, &shutdown);
+}
+
+void xen_exit(int status)
+{
+	xen_console_puts(XEN_EXIT_LINE_PREFIX);
+	xen_console_put_udec((unsigned long)(status & 0xff));
+	xen_console_puts("\n");
+	xen_shutdown(SHUTDOWN_reboot);
+}

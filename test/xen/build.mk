@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Boot tests under real Xen 4.17 (scripts/run-xen).
+#
+#   test-xen-boot     a minimal PV kernel built from hypervisors/xen/ boots as
+#                     dom0, prints its line, and its exit status (0, then 3)
+#                     comes back from the runner
+#   test-xen-timeout  a PV kernel that never exits is stopped by the runner's
+#                     timeout, which returns its own status (124) in time
+
+XEN_TEST_OUT := $(BUILD)/test/xen
+XEN_TEST_OBJ := $(OBJ)/test/xen
+
+$(XEN_TEST_OBJ)/hello-%.o: test/xen/hello.c | $(XEN_INCLUDE_STAMP)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -DHELLO_EXIT_STATUS=$* -c -o $@ $<
+
+$(XEN_TEST_OBJ)/hang.o: test/xen/hang.c | $(XEN_INCLUDE_STAMP)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -c -o $@ $<
+
+$(XEN_TEST_OUT)/hello-%.elf: $(XEN_TEST_OBJ)/hello-%.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+	$(call xen-pv-link,$@,$<)
+
+$(XEN_TEST_OUT)/hang.elf: $(XEN_TEST_OBJ)/hang.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+	$(call xen-pv-link,$@,$<)
+
+.PRECIOUS: $(XEN_TEST_OBJ)/hello-%.o
+
+.PHONY: test-xen-boot test-xen-timeout
+test-xen-boot: $(XEN_TEST_OUT)/hello-0.elf $(XEN_TEST_OUT)/hello-3.elf
+	$(Q)test/xen/check-boot $(XEN_TEST_OUT)
+
+test-xen-timeout: $(XEN_TEST_OUT)/hang.elf
+	$(Q)test/xen/check-timeout $(XEN_TEST_OUT)/hang.elf
+
+TESTS += test-xen-boot test-xen-timeout
