@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Linux 6.1 on the toolchain: the same kernel configuration built with gcc and
+# with pv-gcc from Debian's unedited linux-source-6.1, both booted natively
+# under qemu, and the pv-gcc image checked for coverage. See
+# test/linux/README.md.
+#
+#   make linux               both kernels (build/linux/<config>-gcc, -pv-gcc)
+#   make test-linux          build, boot both, coverage check of the pv-gcc image
+#   make bench-linux-build   gcc vs pv-gcc build time from clean output dirs
+#
+# LINUX_CONFIG names the fragment (test/linux/configs/*.config); LINUX_JOBS is
+# make -j for the kernel (2: the kernel builds share the machine).
+
+LINUX_CONFIG ?= tiny
+LINUX_JOBS ?= 2
+LINUX_GCC ?= gcc
+# A bzImage may be at most this much slower to build with pv-gcc than with gcc.
+LINUX_BUILD_RATIO_GOAL ?= 1.05
+
+LINUX_DIR := $(BUILD)/linux
+LINUX_PV_GCC := $(abspath $(BIN)/pv-gcc)
+LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio.gz
+LINUX_GCC_OUT := $(LINUX_DIR)/$(LINUX_CONFIG)-$(notdir $(LINUX_GCC))
+LINUX_PV_OUT := $(LINUX_DIR)/$(LINUX_CONFIG)-pv-gcc
+
+.PHONY: linux linux-gcc linux-pv-gcc test-linux bench-linux-build
+
+# The kernel's own make decides what is stale, so these always run it.
+linux: linux-gcc linux-pv-gcc
+
+linux-gcc:
+	$(Q)scripts/build-linux --cc $(LINUX_GCC) --config $(LINUX_CONFIG) --jobs $(LINUX_JOBS) --out $(LINUX_GCC_OUT)
+
+linux-pv-gcc: $(BIN)/pv-gcc $(BIN)/pv-as
+	$(Q)scripts/build-linux --cc $(LINUX_PV_GCC) --config $(LINUX_CONFIG) --jobs $(LINUX_JOBS) --out $(LINUX_PV_OUT)
+
+$(LINUX_INITRAMFS): scripts/make-initramfs test/linux/init
+	$(call say,CPIO,$@)
+	$(Q)scripts/make-initramfs $@
+
+# Every step runs even when an earlier one failed, so one run reports all of
+# them; the target fails if any did.
+test-linux: linux $(LINUX_INITRAMFS) $(BIN)/pv-as
+	$(Q)status=0; \
+	scripts/run-linux-native --log $(LINUX_GCC_OUT)/console.log \
+	  $(LINUX_GCC_OUT)/arch/x86/boot/bzImage $(LINUX_INITRAMFS) || status=1; \
+	scripts/run-linux-native --log $(LINUX_PV_OUT)/console.log \
+	  $(LINUX_PV_OUT)/arch/x86/boot/bzImage $(LINUX_INITRAMFS) || status=1; \
+	scripts/check-coverage --classifier "$(BIN)/pv-as --classify" \
+	  $(LINUX_PV_OUT)/vmlinux || status=1; \
+	exit $$status
+TESTS += test-linux
+
+# Both builds start from an empty output directory in the same run, so the
+# ratio compares like with like on a shared machine.
+bench-linux-build: $(BIN)/pv-gcc $(BIN)/pv-as
+	$(Q)rm -rf $(LINUX_DIR)/bench-gcc $(LINUX_DIR)/bench-pv-gcc
+	$(Q)scripts/build-linux --cc $(LINUX_GCC) --config $(LINUX_CONFIG) --jobs $(LINUX_JOBS) --out $(LINUX_DIR)/bench-gcc
+	$(Q)scripts/build-linux --cc $(LINUX_PV_GCC) --config $(LINUX_CONFIG) --jobs $(LINUX_JOBS) --out $(LINUX_DIR)/bench-pv-gcc
+	$(Q)gcc_s=$$(cat $(LINUX_DIR)/bench-gcc/build-seconds); \
+	pv_s=$$(cat $(LINUX_DIR)/bench-pv-gcc/build-seconds); \
+	ratio=$$(echo "scale=3; $$pv_s / $$gcc_s" | bc); \
+	echo "bench-linux-build: $(LINUX_CONFIG) bzImage -j$(LINUX_JOBS): gcc $$gcc_s s, pv-gcc $$pv_s s, ratio $$ratio (goal <= $(LINUX_BUILD_RATIO_GOAL))"; \
+	if [ "$$(echo "$$ratio <= $(LINUX_BUILD_RATIO_GOAL)" | bc)" = 1 ]; then echo "bench-linux-build: goal met"; \
+	else echo "bench-linux-build: goal missed"; exit 1; fi
+BENCHES += bench-linux-build
