@@ -30,7 +30,7 @@ ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif
 
-PV_CPPFLAGS := -Iinclude -Icommon $(CPPFLAGS)
+PV_CPPFLAGS := -I. -Iinclude -Icommon $(CPPFLAGS)
 PV_CXXFLAGS := -std=c++17 $(WARNINGS) $(CXXFLAGS) -MMD -MP
 PV_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) -MMD -MP
 

@@ -16,6 +16,7 @@
 //   PV_NO_PADDING=1  make sites without NOPs (for identity checks)
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -100,8 +101,23 @@ void keep_files(const AsCommandLine &cl, const std::vector<Input> &inputs,
   }
   write_file(base + ".orig.s", orig);
   write_file(base + ".pv.s", pv);
+  // The as arguments without the inputs, output as @OUTPUT@: enough to
+  // assemble the kept texts again (scripts append the input file).
   std::string args;
-  for (const auto &a : cl.args) args += a + "\n";
+  for (size_t i = 0; i < cl.args.size(); ++i) {
+    const std::string &a = cl.args[i];
+    bool is_input = std::find(cl.input_indices.begin(), cl.input_indices.end(), i) !=
+                    cl.input_indices.end();
+    if (is_input) continue;
+    if (a == "-o" && i + 1 < cl.args.size()) {
+      args += "-o\n@OUTPUT@\n";
+      ++i;
+    } else if (a.size() > 2 && a.compare(0, 2, "-o") == 0) {
+      args += "-o\n@OUTPUT@\n";
+    } else {
+      args += a + "\n";
+    }
+  }
   write_file(base + ".args", args);
 }
 
