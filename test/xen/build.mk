@@ -9,6 +9,7 @@
 
 XEN_TEST_OUT := $(BUILD)/test/xen
 XEN_TEST_OBJ := $(OBJ)/test/xen
+OBJCOPY ?= objcopy
 
 $(XEN_TEST_OBJ)/hello-%.o: test/xen/hello.c | $(XEN_INCLUDE_STAMP)
 	$(call say,CC,$@)
@@ -36,3 +37,24 @@ test-xen-timeout: $(XEN_TEST_OUT)/hang.elf
 	$(Q)test/xen/check-timeout $(XEN_TEST_OUT)/hang.elf
 
 TESTS += test-xen-boot test-xen-timeout
+
+# test-xen-runner: the runner's own errors (bad image, bad option, an image
+# Xen refuses, a guest that crashes) each give their documented status.
+$(XEN_TEST_OBJ)/crash.o: test/xen/crash.c | $(XEN_INCLUDE_STAMP)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -c -o $@ $<
+
+$(XEN_TEST_OUT)/crash.elf: $(XEN_TEST_OBJ)/crash.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+	$(call xen-pv-link,$@,$<)
+
+# The same hello image with its Xen notes stripped: Xen must refuse it.
+$(XEN_TEST_OUT)/no-notes.elf: $(XEN_TEST_OUT)/hello-0.elf
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) --remove-section .note.Xen $< $@.tmp && mv -f $@.tmp $@
+
+.PHONY: test-xen-runner
+test-xen-runner: $(XEN_TEST_OUT)/crash.elf $(XEN_TEST_OUT)/no-notes.elf
+	$(Q)test/xen/check-runner $(XEN_TEST_OUT)
+
+TESTS += test-xen-runner
