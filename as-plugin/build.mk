@@ -36,3 +36,8 @@ install-as-plugin: $(BIN)/pv-as $(BIN)/pv-gcc
 	$(Q)install -m 644 include/previrt/sites.h include/previrt/sensitive.def \
 	  $(DESTDIR)$(INCLUDEDIR)/previrt/
 INSTALL_TARGETS += install-as-plugin
+
+.PHONY: test-as-plugin-golden
+test-as-plugin-golden: $(BIN)/pv-as
+	$(Q)test/golden/run-as-plugin-golden
+TESTS += test-as-plugin-golden
