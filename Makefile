@@ -72,6 +72,7 @@ include test/build.mk
 -include test/guest/build.mk
 -include test/linux/build.mk
 -include test/xen/build.mk
+include test/identity/build.mk
 include scripts/build.mk
 include docs/build.mk
 
