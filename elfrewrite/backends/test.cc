@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The test target: each site becomes `call pv_test_entry` (5 bytes) plus
+// NOPs, into a small VMM (backends/test_vmm.S) that counts how often each
+// site ran. It lets the rewriting machinery be tested end to end before a
+// real hypervisor backend exists. The call needs a stack, so sites where
+// the stack may not be used are refused, as are sites shorter than 5 bytes.
+#include <cstring>
+
+#include "backend.hh"
+#include "format.hh"
+#include "previrt/sites.h"
+#include "sensitive_table.hh"
+
+extern "C" const unsigned char pv_test_vmm_code[];
+extern "C" const unsigned long pv_test_vmm_code_size;
+
+namespace elfrewrite {
+
+namespace {
+
+constexpr size_t kCallLength = 5;
+
+void put_u64(std::vector<uint8_t> &v, uint64_t x) {
+  for (int i = 0; i < 8; ++i) v.push_back(uint8_t(x >> (8 * i)));
+}
+
+class TestBackend final : public Backend {
+ public:
+  std::string_view name() const override { return "test"; }
+  std::string_view description() const override {
+    return "each site calls a stub VMM that counts which sites ran (for tests)";
+  }
+  std::vector<uint8_t> link_vmm(const SiteTable &table, uint64_t) const override {
+    std::vector<uint8_t> v(pv_test_vmm_code, pv_test_vmm_code + pv_test_vmm_code_size);
+    v.resize((v.size() + 7) & ~size_t(7), 0);
+    put_u64(v, table.sites.size());
+    for (const Site &s : table.sites) put_u64(v, s.address);
+    for (size_t i = 0; i < table.sites.size(); ++i) put_u64(v, 0);
+    return v;
+  }
+  Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *,
+                                            uint64_t vmm_vaddr) const override {
+    const auto *cls = previrt::find_class(static_cast<int>(site.insn_class));
+    if ((site.flags & PV_SITE_NOSTACK) || (cls && (cls->attrs & PV_ATTR_NOSTACK)))
+      return error("the test target's replacement calls into the VMM, but the stack may not be "
+                   "used at this site");
+    if (site.padded_length < kCallLength)
+      return error("replacement needs " + std::to_string(kCallLength) + " bytes, the site has " +
+                   std::to_string(site.padded_length));
+    int64_t rel = static_cast<int64_t>(vmm_vaddr - (site.address + kCallLength));
+    if (rel != static_cast<int32_t>(rel))
+      return error("the VMM at " + hex(vmm_vaddr) + " is out of reach of a 32-bit call");
+    std::vector<uint8_t> out = {0xe8};
+    uint32_t r = static_cast<uint32_t>(rel);
+    for (int i = 0; i < 4; ++i) out.push_back(uint8_t(r >> (8 * i)));
+    std::vector<uint8_t> fill = nop_fill(site.padded_length - kCallLength);
+    out.insert(out.end(), fill.begin(), fill.end());
+    return out;
+  }
+};
+
+}  // namespace
+
+const Backend &test_backend() {
+  static const TestBackend b;
+  return b;
+}
+
+}  // namespace elfrewrite

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMM of the `test` target: counts how often each site ran. Every site
+ * becomes `call pv_test_entry`; this code finds the site's index from the
+ * return address and increments its counter. It changes no register and no
+ * arithmetic flag (only lea, not, mov and jrcxz), so the rewritten code runs
+ * as before apart from the site's own instruction, which is not emulated.
+ *
+ * Position-independent; elfrewrite appends the data area at pv_test_data:
+ *   u64 count; u64 site_address[count]; u64 hits[count]
+ */
+	.text
+	.code64
+	.globl pv_test_entry
+pv_test_entry:
+	push %rax
+	push %rcx
+	push %rdx
+	push %rsi
+	mov 32(%rsp), %rax		/* return address = site + 5 */
+	lea -5(%rax), %rax
+	not %rax			/* -site - 1 */
+	lea pv_test_data(%rip), %rdx
+	mov (%rdx), %rsi		/* sites left to compare */
+	lea 8(%rdx), %rdx
+1:	mov %rsi, %rcx
+	jrcxz 3f			/* not a known site: record nothing */
+	mov (%rdx), %rcx
+	lea 1(%rcx,%rax), %rcx		/* site_address[i] - site */
+	jrcxz 2f
+	lea 8(%rdx), %rdx
+	lea -1(%rsi), %rsi
+	jmp 1b
+2:	lea pv_test_data(%rip), %rax
+	mov (%rax), %rcx
+	mov (%rdx,%rcx,8), %rax		/* hits[i]: count * 8 bytes after site_address[i] */
+	lea 1(%rax), %rax
+	mov %rax, (%rdx,%rcx,8)
+3:	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rax
+	ret
+	.balign 8
+pv_test_data:

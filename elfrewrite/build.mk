@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# elfrewrite: the library (ELF model, decoder facade, site table, verifier,
+# passes, backends) in build/lib/libelfrewrite.a, the CLI in build/bin, and
+# its tests.
+ELFREWRITE_SRCS := $(filter-out elfrewrite/main.cc elfrewrite/opcodes_api_check.cc,\
+                     $(wildcard elfrewrite/*.cc elfrewrite/backends/*.cc))
+ELFREWRITE_OBJS := $(ELFREWRITE_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/elfrewrite/backends/test_vmm_code.o
+ELFREWRITE_LIB := $(BUILD)/lib/libelfrewrite.a
+LIBELF_CFLAGS := $(shell pkg-config --cflags libelf 2>/dev/null)
+LIBELF_LIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
+ELFREWRITE_LDLIBS := -lopcodes -lbfd $(LIBELF_LIBS) -lboost_program_options
+
+$(OBJ)/elfrewrite/%.o: PV_CPPFLAGS += -Ielfrewrite $(LIBELF_CFLAGS)
+
+# Fails early, with a clear message, when the installed binutils-dev does
+# not have the libopcodes API the decoder is written against.
+ELFREWRITE_API_STAMP := $(OBJ)/elfrewrite/opcodes_api_check.stamp
+$(ELFREWRITE_API_STAMP): elfrewrite/opcodes_api_check.cc
+	$(call say,CHECK,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(PV_CPPFLAGS) -std=c++17 -fsyntax-only $< && touch $@
+$(OBJ)/elfrewrite/x86_decoder.o: $(ELFREWRITE_API_STAMP)
+
+# The test target's VMM: assembled, flattened to its bytes, embedded.
+$(OBJ)/elfrewrite/backends/test_vmm.bin: elfrewrite/backends/test_vmm.S
+	$(call say,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -c -o $(@:.bin=.o) $<
+	$(Q)objcopy -O binary -j .text $(@:.bin=.o) $@
+$(OBJ)/elfrewrite/backends/test_vmm_code.c: $(OBJ)/elfrewrite/backends/test_vmm.bin
+	$(call say,GEN,$@)
+	$(Q){ echo '/* SPDX-License-Identifier: MIT */'; \
+	  echo '/* Generated from elfrewrite/backends/test_vmm.S. */'; \
+	  echo 'const unsigned char pv_test_vmm_code[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo "const unsigned long pv_test_vmm_code_size = sizeof pv_test_vmm_code;"; } > $@
+$(OBJ)/elfrewrite/backends/test_vmm_code.o: $(OBJ)/elfrewrite/backends/test_vmm_code.c
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(ELFREWRITE_LIB): $(ELFREWRITE_OBJS)
+	$(call say,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BIN)/elfrewrite: $(OBJ)/elfrewrite/main.o $(ELFREWRITE_LIB) $(COMMON_LIB)
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(ELFREWRITE_LDLIBS) $(LDLIBS)
+
+TOOLS += $(BIN)/elfrewrite
+
+-include test/elfrewrite/build.mk

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "passes.hh"
+
+#include <chrono>
+#include <cstring>
+
+#include "elf_writer.hh"
+#include "format.hh"
+#include "output_file.hh"
+
+namespace elfrewrite {
+
+namespace {
+
+size_t last_count = 0;  // set by each pass for run_pass()
+
+}  // namespace
+
+bool run_pass(Context &ctx, const char *name, PassFn fn) {
+  auto start = std::chrono::steady_clock::now();
+  last_count = 0;
+  bool ok = fn(ctx);
+  auto end = std::chrono::steady_clock::now();
+  ctx.timings.push_back(
+      {name, std::chrono::duration<double, std::milli>(end - start).count(), last_count});
+  return ok && !has_errors(ctx.diags);
+}
+
+bool pass_load(Context &ctx) {
+  auto bytes = read_file(ctx.path, &ctx.input_mode);
+  if (!bytes) {
+    ctx.diags.push_back(bytes.error());
+    return false;
+  }
+  ctx.input = std::move(*bytes);
+  last_count = ctx.input.size();
+  auto elf = ElfFile::parse(ctx.input);
+  if (!elf) {
+    ctx.diags.push_back(elf.error());
+    return false;
+  }
+  const Section *orig = elf->find_section(kOrigSection);
+  if (!orig) {
+    ctx.elf = std::move(*elf);
+    return true;
+  }
+  // A rewritten image: work on the annotated image it was made from.
+  auto info = decode_orig(elf->bytes().data() + orig->offset, orig->size);
+  if (!info) {
+    ctx.diags.push_back(info.error());
+    return false;
+  }
+  auto restored = restore_original(elf->bytes(), *info);
+  if (!restored) {
+    ctx.diags.push_back(restored.error());
+    return false;
+  }
+  auto annotated = ElfFile::parse(std::move(*restored));
+  if (!annotated) {
+    Diagnostic d = annotated.error();
+    d.message = "the image restored from .previrt_orig is invalid: " + d.message;
+    ctx.diags.push_back(d);
+    return false;
+  }
+  if (annotated->find_section(kOrigSection)) {
+    ctx.diags.push_back(error("corrupt .previrt_orig: the restored image was rewritten too"));
+    return false;
+  }
+  ctx.previous = std::move(*info);
+  ctx.elf = std::move(*annotated);
+  return true;
+}
+
+bool pass_read_sites(Context &ctx) {
+  auto t = read_site_table(*ctx.elf);
+  if (!t) {
+    ctx.diags.push_back(t.error());
+    return false;
+  }
+  ctx.table = std::move(*t);
+  last_count = ctx.table.sites.size();
+  return true;
+}
+
+bool pass_verify(Context &ctx) {
+  Diagnostics d = verify_sites(*ctx.elf, ctx.table);
+  ctx.diags.insert(ctx.diags.end(), d.begin(), d.end());
+  last_count = ctx.table.sites.size();
+  return d.empty();
+}
+
+bool pass_coverage(Context &ctx) {
+  Diagnostics d = check_coverage(*ctx.elf, ctx.table, ctx.exclusions, &ctx.coverage);
+  ctx.diags.insert(ctx.diags.end(), d.begin(), d.end());
+  last_count = ctx.coverage.instructions;
+  return d.empty();
+}
+
+bool pass_plan(Context &ctx) {
+  const ElfFile &elf = *ctx.elf;
+  if (!ctx.backend->restores_original()) {
+    if (auto st = check_appendable(elf); !st) {
+      ctx.diags.push_back(st.error());
+      return false;
+    }
+    ctx.vmm_vaddr = plan_vmm_address(elf);
+  }
+  bool ok = true;
+  for (const Site &s : ctx.table.sites) {
+    const Section *sec = elf.section_at(s.address);
+    const uint8_t *orig = elf.bytes_at(*sec, s.address, s.padded_length);  // verified
+    auto rep = ctx.backend->rewrite_site(s, orig, ctx.vmm_vaddr);
+    if (!rep) {
+      // A site the target cannot take refuses the whole image.
+      ctx.diags.push_back(error_at(elf.describe(s.address),
+                                   "record " + std::to_string(s.record) + ": " +
+                                       std::string(ctx.backend->name()) + " target: " +
+                                       rep.error().message));
+      ok = false;
+      continue;
+    }
+    if (rep->size() != s.padded_length) {
+      ctx.diags.push_back(error_at(elf.describe(s.address),
+                                   "internal error: replacement of " + std::to_string(rep->size()) +
+                                       " bytes for a site of " + std::to_string(s.padded_length)));
+      ok = false;
+      continue;
+    }
+    SitePatch p;
+    p.file_offset = elf.file_offset(*sec, s.address);
+    p.original.assign(orig, orig + s.padded_length);
+    p.replacement = std::move(*rep);
+    ctx.patches.push_back(std::move(p));
+  }
+  last_count = ctx.patches.size();
+  return ok;
+}
+
+bool pass_link_vmm(Context &ctx) {
+  if (!ctx.backend->restores_original()) ctx.vmm = ctx.backend->link_vmm(ctx.table, ctx.vmm_vaddr);
+  last_count = ctx.vmm.size();
+  return true;
+}
+
+bool pass_patch(Context &ctx) {
+  const ElfFile &elf = *ctx.elf;
+  if (ctx.backend->restores_original()) {
+    ctx.output = elf.bytes();
+    last_count = ctx.output.size();
+    return true;
+  }
+  std::vector<uint8_t> image = elf.bytes();
+  OrigInfo info;
+  info.target = std::string(ctx.backend->name());
+  info.original_size = image.size();
+  info.original_ehdr.assign(image.begin(), image.begin() + 64);
+  for (const auto &p : ctx.patches) {
+    std::memcpy(image.data() + p.file_offset, p.replacement.data(), p.replacement.size());
+    info.records.push_back({p.file_offset, p.original});
+  }
+  Appendix app;
+  app.vmm = ctx.vmm;
+  app.vmm_vaddr = ctx.vmm_vaddr;
+  app.orig = encode_orig(info);
+  auto out = append_image(elf, std::move(image), app);
+  if (!out) {
+    ctx.diags.push_back(out.error());
+    return false;
+  }
+  ctx.output = std::move(*out);
+  last_count = ctx.output.size();
+  return true;
+}
+
+bool pass_write(Context &ctx) {
+  auto st = write_file_atomically(ctx.output_path, ctx.output, ctx.input_mode);
+  if (!st) {
+    ctx.diags.push_back(st.error());
+    return false;
+  }
+  last_count = ctx.output.size();
+  return true;
+}
+
+std::vector<uint8_t> current_site_bytes(const Context &ctx, const Site &site) {
+  const Section *sec = ctx.elf->section_at(site.address);
+  if (!sec || !ctx.elf->bytes_at(*sec, site.address, site.padded_length)) return {};
+  uint64_t off = ctx.elf->file_offset(*sec, site.address);
+  if (off + site.padded_length > ctx.input.size()) return {};
+  return std::vector<uint8_t>(ctx.input.begin() + off, ctx.input.begin() + off + site.padded_length);
+}
+
+}  // namespace elfrewrite

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The rewriter as named passes over one context. Each pass reads what
+// earlier passes left in the Context, appends diagnostics, and returns
+// false when the run cannot go on. run_pass() times each one for --stats.
+//
+//   load        read the file, parse it; restore the annotated view if the
+//               file was rewritten before (.previrt_orig)
+//   read-sites  the ABI note and the site records
+//   verify      every record against the bytes it describes
+//   coverage    (--verify) no sensitive instruction outside a site
+//   plan        each site's replacement from the backend; refuse misfits
+//   link-vmm    place the backend's VMM in a new loadable region
+//   patch       apply the replacements and build the output image
+//   write       atomic output
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backend.hh"
+#include "elf_file.hh"
+#include "error.hh"
+#include "orig_section.hh"
+#include "site_table.hh"
+#include "verifier.hh"
+
+namespace elfrewrite {
+
+struct SitePatch {
+  uint64_t file_offset = 0;
+  std::vector<uint8_t> original;
+  std::vector<uint8_t> replacement;
+};
+
+struct PassTiming {
+  std::string name;
+  double milliseconds = 0;
+  size_t count = 0;  // what the pass counted (sites, instructions, bytes)
+};
+
+struct Context {
+  std::string path;              // input file as named on the command line
+  std::string output_path;
+  const Backend *backend = nullptr;
+  std::vector<Exclusion> exclusions;
+
+  std::vector<uint8_t> input;    // the file as read
+  mode_t input_mode = 0644;
+  std::optional<ElfFile> elf;    // the annotated view (restored if rewritten)
+  std::optional<OrigInfo> previous;  // set when the input was rewritten before
+  SiteTable table;
+  CoverageStats coverage;
+  std::vector<SitePatch> patches;
+  uint64_t vmm_vaddr = 0;
+  std::vector<uint8_t> vmm;
+  std::vector<uint8_t> output;
+
+  Diagnostics diags;
+  std::vector<PassTiming> timings;
+};
+
+bool pass_load(Context &ctx);
+bool pass_read_sites(Context &ctx);
+bool pass_verify(Context &ctx);
+bool pass_coverage(Context &ctx);
+bool pass_plan(Context &ctx);
+bool pass_link_vmm(Context &ctx);
+bool pass_patch(Context &ctx);
+bool pass_write(Context &ctx);
+
+using PassFn = bool (*)(Context &);
+// Runs one pass and records its time and count.
+bool run_pass(Context &ctx, const char *name, PassFn fn);
+
+// The current bytes of a site in the file as read (rewritten or not).
+std::vector<uint8_t> current_site_bytes(const Context &ctx, const Site &site);
+
+}  // namespace elfrewrite

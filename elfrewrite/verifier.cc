@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "verifier.hh"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "format.hh"
+#include "previrt/sites.h"
+#include "sensitive_table.hh"
+#include "x86_decoder.hh"
+
+namespace elfrewrite {
+
+namespace {
+
+constexpr unsigned kMaxInsnLength = 15;
+constexpr const char *kReplacementSection = ".altinstr_replacement";
+
+// The first problem with one record, or an empty string.
+std::string check_record(const ElfFile &elf, const Site &s, const X86Decoder &dec) {
+  const previrt::SensitiveClass *cls = previrt::find_class(static_cast<int>(s.insn_class));
+  if (!cls) return "unknown instruction class " + std::to_string(s.insn_class);
+  if (s.flags & ~unsigned(PV_SITE_KNOWN_FLAGS)) return "unknown flags " + hex(s.flags);
+  if (s.insn_length == 0 || s.insn_length > kMaxInsnLength)
+    return "instruction length " + std::to_string(s.insn_length) + " is not valid";
+  if (s.padded_length < s.insn_length)
+    return "padded length " + std::to_string(s.padded_length) +
+           " is shorter than the instruction (" + std::to_string(s.insn_length) + " bytes)";
+  if (elf.bits() == 32 && s.code_bits() == 64) return "64-bit site in a 32-bit image";
+  unsigned mode = s.code_bits() == 64 ? PV_MODE_64 : PV_MODE_32;
+  if (!(cls->modes & mode))
+    return "class " + std::string(cls->name) + " does not exist in " +
+           std::to_string(s.code_bits()) + "-bit code";
+
+  const Section *sec = elf.section_at(s.address);
+  if (!sec) return "site is outside every section";
+  if (!sec->is_exec()) return "site is in non-executable section " + sec->name;
+  const uint8_t *p = elf.bytes_at(*sec, s.address, s.padded_length);
+  if (!p) return "site extends past the end of " + sec->name;
+  bool in_replacement = sec->name == kReplacementSection;
+  if ((s.flags & PV_SITE_REPLACEMENT) && !in_replacement)
+    return "flagged as runtime replacement code but lies in " + sec->name;
+  if (!(s.flags & PV_SITE_REPLACEMENT) && in_replacement)
+    return "lies in " + sec->name + " but lacks the replacement flag";
+
+  DecodedInsn insn = dec.decode(p, s.padded_length, s.address);
+  if (insn.bad) return "site bytes do not decode (" + hex_bytes(p, s.insn_length) + ")";
+  const previrt::SensitiveClass *got = dec.classify(insn);
+  if (insn.length != s.insn_length)
+    return "recorded instruction length " + std::to_string(s.insn_length) +
+           ", but the bytes decode to a " + std::to_string(insn.length) + "-byte instruction (" +
+           insn.text + ")";
+  if (!got) return "site bytes decode to '" + insn.text + "', which is not " + std::string(cls->name);
+  if (got != cls)
+    return "site bytes decode to '" + insn.text + "' (" + std::string(got->name) + "), not " +
+           std::string(cls->name);
+  for (size_t off = s.insn_length; off < s.padded_length;) {
+    DecodedInsn pad = dec.decode(p + off, s.padded_length - off, s.address + off);
+    if (pad.bad || !is_padding_nop(p + off, pad.length, s.code_bits()))
+      return "padding at +" + hex(off) + " is not a NOP (" +
+             (pad.bad ? hex_bytes(p + off, 1) : pad.text) + ")";
+    off += pad.length;
+  }
+  return {};
+}
+
+}  // namespace
+
+Diagnostics verify_sites(const ElfFile &elf, const SiteTable &table) {
+  Diagnostics out;
+  X86Decoder dec64(64), dec32(32);
+  // Sites that passed, by address, to find duplicates and overlaps.
+  std::map<uint64_t, const Site *> good;
+  for (const Site &s : table.sites) {
+    std::string where = elf.describe(s.address);
+    std::string problem = check_record(elf, s, s.code_bits() == 64 ? dec64 : dec32);
+    if (problem.empty()) {
+      auto next = good.lower_bound(s.address);
+      if (next != good.end() && next->first == s.address) {
+        problem = "duplicate site (record " + std::to_string(next->second->record) +
+                  " has the same address)";
+      } else if (next != good.end() && next->first < s.address + s.padded_length) {
+        problem = "site overlaps the site at " + elf.describe(next->first);
+      } else if (next != good.begin()) {
+        const Site *prev = std::prev(next)->second;
+        if (prev->address + prev->padded_length > s.address)
+          problem = "site overlaps the site at " + elf.describe(prev->address);
+      }
+    }
+    if (!problem.empty()) {
+      out.push_back(error_at(where, "record " + std::to_string(s.record) + ": " + problem));
+      continue;
+    }
+    good[s.address] = &s;
+  }
+  return out;
+}
+
+Exclusion parse_exclusion(Exclusion::Kind kind, const std::string &arg) {
+  Exclusion e;
+  e.kind = kind;
+  size_t colon = arg.find(':');
+  e.name = arg.substr(0, colon);
+  e.reason = colon == std::string::npos ? "excluded on the command line" : arg.substr(colon + 1);
+  return e;
+}
+
+Result<std::vector<Exclusion>> read_exclusion_file(const std::string &path) {
+  std::ifstream in(path);
+  if (!in) return error("cannot read exclusion list " + path);
+  std::vector<Exclusion> out;
+  std::string line;
+  for (size_t lineno = 1; std::getline(in, line); ++lineno) {
+    if (size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::istringstream words(line);
+    std::string kind, name, reason, w;
+    if (!(words >> kind)) continue;
+    if (!(words >> name) || (kind != "section" && kind != "symbol"))
+      return error(path + ":" + std::to_string(lineno) +
+                   ": expected 'section NAME REASON' or 'symbol NAME REASON'");
+    while (words >> w) reason += (reason.empty() ? "" : " ") + w;
+    Exclusion e;
+    e.kind = kind == "section" ? Exclusion::Kind::section : Exclusion::Kind::symbol;
+    e.name = name;
+    e.reason = reason.empty() ? "listed in " + path : reason;
+    out.push_back(e);
+  }
+  return out;
+}
+
+Diagnostics check_coverage(const ElfFile &elf, const SiteTable &table,
+                           std::vector<Exclusion> &exclusions, CoverageStats *stats) {
+  Diagnostics out;
+  CoverageStats st;
+  // Annotated ranges and excluded symbol ranges, by start address.
+  std::map<uint64_t, uint64_t> sites;  // address -> end
+  for (const Site &s : table.sites) {
+    uint64_t end = s.address + std::max(1u, s.padded_length);
+    auto &e = sites[s.address];
+    e = std::max(e, end);
+  }
+  std::map<uint64_t, uint64_t> skipped;  // excluded symbols: start -> end
+  for (auto &ex : exclusions) {
+    if (ex.kind != Exclusion::Kind::symbol) continue;
+    for (const auto &y : elf.symbols())
+      if (y.name == ex.name) {
+        ex.matched = true;
+        auto &e = skipped[y.value];
+        e = std::max(e, y.value + std::max<uint64_t>(1, y.size));
+      }
+  }
+  X86Decoder dec(elf.bits());
+  for (const auto &sec : elf.sections()) {
+    if (sec.index == 0 || !sec.is_alloc() || !sec.is_exec() || sec.type != SHT_PROGBITS) continue;
+    bool excluded = false;
+    for (auto &ex : exclusions)
+      if (ex.kind == Exclusion::Kind::section && ex.name == sec.name) excluded = ex.matched = true;
+    if (excluded || sec.size == 0) continue;
+    ++st.sections;
+    const uint8_t *base = elf.bytes().data() + sec.offset;
+    uint64_t pc = sec.addr, end = sec.addr + sec.size;
+    while (pc < end) {
+      // Skip annotated sites and excluded symbols starting here.
+      if (auto it = sites.find(pc); it != sites.end()) {
+        ++st.sites;
+        pc = std::max(pc + 1, it->second);
+        continue;
+      }
+      if (auto it = skipped.find(pc); it != skipped.end()) {
+        pc = std::max(pc + 1, it->second);
+        continue;
+      }
+      DecodedInsn insn = dec.decode(base + (pc - sec.addr), end - pc, pc);
+      uint64_t next = pc + std::max<size_t>(1, insn.length);
+      // A linear sweep can run into a site or an excluded symbol out of
+      // step (data or alignment bytes before it); resynchronise there.
+      auto s = sites.upper_bound(pc);
+      auto k = skipped.upper_bound(pc);
+      uint64_t sync = std::min(s != sites.end() ? s->first : end, k != skipped.end() ? k->first : end);
+      if (sync < next) {
+        pc = sync;
+        continue;
+      }
+      ++st.instructions;
+      if (const previrt::SensitiveClass *cls = dec.classify(insn)) {
+        ++st.findings;
+        out.push_back(error_at(elf.symbolize(pc), std::string(cls->name) + " not annotated"));
+      }
+      pc = next;
+    }
+  }
+  if (stats) *stats = st;
+  return out;
+}
+
+}  // namespace elfrewrite

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The verifier: per-record checks of the site table (what the rewriter
+// relies on before it touches a byte) and the coverage check (an
+// independent linear disassembly of every executable section finds no
+// sensitive instruction outside a site).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "elf_file.hh"
+#include "error.hh"
+#include "site_table.hh"
+
+namespace elfrewrite {
+
+// Checks every record: class and flags known, lengths consistent, the site
+// inside one executable section and no other site, and its bytes decoding
+// to exactly one instruction of the recorded class followed only by NOPs.
+// One diagnostic per broken record (the first problem found in it).
+Diagnostics verify_sites(const ElfFile &elf, const SiteTable &table);
+
+struct Exclusion {
+  enum class Kind { section, symbol };
+  Kind kind = Kind::section;
+  std::string name;
+  std::string reason;
+  bool matched = false;  // set by check_coverage
+};
+
+// Parses "NAME" or "NAME:REASON".
+Exclusion parse_exclusion(Exclusion::Kind kind, const std::string &arg);
+// Reads an exclusion list: one "section NAME REASON..." or
+// "symbol NAME REASON..." per line; '#' starts a comment.
+Result<std::vector<Exclusion>> read_exclusion_file(const std::string &path);
+
+struct CoverageStats {
+  size_t sections = 0;      // executable sections scanned
+  size_t instructions = 0;  // instructions decoded outside sites
+  size_t sites = 0;         // sites skipped over as annotated
+  size_t findings = 0;
+};
+
+// One diagnostic per sensitive instruction found outside a site, in
+// address order: "func+0x1c: wrmsr not annotated".
+Diagnostics check_coverage(const ElfFile &elf, const SiteTable &table,
+                           std::vector<Exclusion> &exclusions, CoverageStats *stats);
+
+}  // namespace elfrewrite

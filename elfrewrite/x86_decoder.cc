@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// libopcodes (binutils 2.40): since 2.39, init_disassemble_info() takes a
+// second, "styled" printer that the x86 printer uses for every operand; the
+// plain one is still used for some text. Both append to the same buffer.
+// opcodes_api_check.cc fails the build when the installed API differs.
+// bfd.h refuses to be included without a config.h-style PACKAGE macro.
+#define PACKAGE "elfrewrite"
+#define PACKAGE_VERSION "0"
+#include <dis-asm.h>
+
+#include "x86_decoder.hh"
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "sensitive_table.hh"
+
+namespace elfrewrite {
+
+namespace {
+
+void append_vformat(std::string *out, const char *fmt, va_list ap) {
+  char buf[256];
+  va_list copy;
+  va_copy(copy, ap);
+  int n = std::vsnprintf(buf, sizeof buf, fmt, copy);
+  va_end(copy);
+  if (n < 0) return;
+  if (static_cast<size_t>(n) < sizeof buf) {
+    out->append(buf, n);
+    return;
+  }
+  std::string big(static_cast<size_t>(n) + 1, '\0');
+  std::vsnprintf(big.data(), big.size(), fmt, ap);
+  big.resize(n);
+  *out += big;
+}
+
+int print_plain(void *stream, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  append_vformat(static_cast<std::string *>(stream), fmt, ap);
+  va_end(ap);
+  return 0;
+}
+
+int print_styled(void *stream, enum disassembler_style, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  append_vformat(static_cast<std::string *>(stream), fmt, ap);
+  va_end(ap);
+  return 0;
+}
+
+// libopcodes separates mnemonic and operands with runs of spaces; the
+// matcher wants words separated by single spaces.
+std::string collapse_spaces(const std::string &s) {
+  std::string out;
+  bool space = false;
+  for (char c : s) {
+    if (c == ' ' || c == '\t') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+struct X86Decoder::Impl {
+  disassembler_ftype fn = nullptr;
+  unsigned long mach = 0;
+};
+
+X86Decoder::X86Decoder(int code_bits) : bits_(code_bits), impl_(new Impl) {
+  impl_->mach = code_bits == 64 ? bfd_mach_x86_64 : bfd_mach_i386_i386;
+  impl_->fn = disassembler(bfd_arch_i386, false, impl_->mach, nullptr);
+}
+
+X86Decoder::~X86Decoder() = default;
+
+DecodedInsn X86Decoder::decode(const uint8_t *p, size_t avail, uint64_t address) const {
+  DecodedInsn out;
+  if (avail == 0 || !impl_->fn) {
+    out.bad = true;
+    return out;
+  }
+  std::string text;
+  disassemble_info info;
+  init_disassemble_info(&info, &text, print_plain, print_styled);
+  info.arch = bfd_arch_i386;
+  info.mach = impl_->mach;
+  info.buffer = const_cast<bfd_byte *>(p);
+  info.buffer_length = avail;
+  info.buffer_vma = address;
+  info.read_memory_func = buffer_read_memory;
+  disassemble_init_for_target(&info);
+  int n = impl_->fn(address, &info);
+  disassemble_free_target(&info);
+  out.text = collapse_spaces(text);
+  if (n <= 0) {
+    out.length = 1;
+    out.bad = true;
+  } else {
+    out.length = static_cast<size_t>(n);
+    out.bad = out.text.find("(bad)") != std::string::npos || out.length > avail;
+  }
+  return out;
+}
+
+const previrt::SensitiveClass *X86Decoder::classify(const DecodedInsn &insn) const {
+  if (insn.bad) return nullptr;
+  return previrt::classify(previrt::split_instruction(insn.text), previrt::AsmDialect{}, bits_);
+}
+
+bool is_padding_nop(const uint8_t *p, size_t len, int code_bits) {
+  size_t i = 0;
+  while (i < len && (p[i] == 0x66 || p[i] == 0x2e || p[i] == 0x3e)) ++i;
+  if (i + 1 == len && p[i] == 0x90) return true;
+  // 0f 1f /0: nopw/nopl with any memory operand; the reg field must be 0.
+  if (len - i >= 3 && p[i] == 0x0f && p[i + 1] == 0x1f &&
+      ((p[i + 2] >> 3) & 7) == 0)
+    return true;
+  if (code_bits != 32 || len - i < 2) return false;
+  // GAS pads 32-bit code (without a -march that has nopl) with register
+  // moves and address computations that change nothing: mov %esi,%esi and
+  // lea 0x0(%esi[,%eiz,1]),%esi.
+  uint8_t op = p[i], modrm = p[i + 1];
+  unsigned mod = modrm >> 6, reg = (modrm >> 3) & 7, rm = modrm & 7;
+  if ((op == 0x89 || op == 0x8b) && mod == 3 && reg == rm) return i + 2 == len;
+  if (op != 0x8d || (mod != 1 && mod != 2)) return false;
+  size_t at = i + 2;
+  if (rm == 4) {  // SIB: no index (100), base is the destination register
+    if (at >= len) return false;
+    uint8_t sib = p[at++];
+    if (((sib >> 3) & 7) != 4 || (sib & 7) != reg) return false;
+  } else if (rm != reg) {
+    return false;
+  }
+  size_t disp = mod == 1 ? 1 : 4;
+  if (at + disp != len) return false;
+  for (size_t k = at; k < len; ++k)
+    if (p[k] != 0) return false;
+  return true;
+}
+
+}  // namespace elfrewrite
