@@ -19,6 +19,18 @@ namespace previrt {
 
 namespace {
 
+// Lower-case first words that may begin a sensitive instruction: every
+// spelling in the table and every prefix. Anything else is skipped cheaply.
+bool could_start_site(const std::string &word) {
+  static const std::set<std::string, std::less<>> words = [] {
+    std::set<std::string, std::less<>> w;
+    for (const auto &c : sensitive_classes())
+      for (const auto &sp : c.spellings) w.insert(std::string(sp.mnemonic));
+    return w;
+  }();
+  return words.count(word) || is_prefix_word(word) || (!word.empty() && word[0] == '{');
+}
+
 bool is_symbol_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '$';
 }
@@ -188,7 +200,15 @@ void Annotator::set_section(const std::string &name, const std::optional<std::st
 }
 
 void Annotator::directive(size_t line_index, std::string_view name_view, std::string_view args) {
+  // Most directives in compiler output (.loc, .byte, .uleb128, ...) change
+  // nothing pv-as tracks: recognise the few that do before parsing arguments.
+  static const std::set<std::string, std::less<>> tracked = {
+      ".intel_syntax", ".att_syntax", ".code16",  ".code16gcc", ".code32",     ".code64",
+      ".text",         ".data",       ".bss",     ".section",   ".pushsection", ".popsection",
+      ".previous",     ".altmacro",   ".noaltmacro", ".macro",  ".endm",       ".purgem",
+      ".include"};
   std::string name = to_lower(name_view);
+  if (!tracked.count(name)) return;
   std::vector<std::string> a = split_args(args);
   auto arg0 = [&]() { return a.empty() ? std::string() : to_lower(unquote(a[0])); };
 
@@ -403,10 +423,11 @@ void Annotator::statement(size_t line_index, const Statement &st) {
   }
 
   std::string lower = to_lower(word);
-  if (macros_.count(lower)) {
+  if (!macros_.empty() && macros_.count(lower)) {
     macro_invocation(line_index, st, lower, after_word);
     return;
   }
+  if (!could_start_site(lower)) return;
 
   InstructionText insn = split_instruction(rest);
   if (is_prefix_word(insn.mnemonic) && insn.operands.empty()) {

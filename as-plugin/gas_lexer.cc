@@ -13,7 +13,8 @@ std::string_view trim_space(std::string_view s) {
 
 std::vector<Statement> GasLexer::split(std::string_view line) {
   std::vector<Statement> out;
-  std::string blanked(line);
+  blanked_.assign(line.data(), line.size());
+  std::string &blanked = blanked_;
   size_t stmt_begin = 0;
   size_t i = 0;
   bool line_comment = false;
@@ -22,8 +23,8 @@ std::vector<Statement> GasLexer::split(std::string_view line) {
     Statement s;
     s.begin = stmt_begin;
     s.end = end;
-    s.text = blanked.substr(stmt_begin, end - stmt_begin);
-    out.push_back(std::move(s));
+    s.text = std::string_view(blanked).substr(stmt_begin, end - stmt_begin);
+    if (!trim_space(s.text).empty()) out.push_back(s);
   };
 
   // '/' as the first non-blank character starts a line comment (x86 ELF
@@ -80,11 +81,7 @@ std::vector<Statement> GasLexer::split(std::string_view line) {
   }
   size_t end = line_comment ? i : std::min(i, line.size());
   close_statement(end);
-  // Drop statements that are empty after blanking.
-  std::vector<Statement> kept;
-  for (auto &s : out)
-    if (!trim_space(s.text).empty()) kept.push_back(std::move(s));
-  return kept;
+  return out;
 }
 
 }  // namespace previrt

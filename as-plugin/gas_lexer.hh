@@ -15,8 +15,9 @@ struct Statement {
   size_t begin = 0;  // offset of the statement's first byte in the line
   size_t end = 0;    // offset one past its last byte (before ';', comment or EOL)
   // The statement's bytes with comments blanked to spaces, so that offsets
-  // into `text` are offsets into the line minus `begin`.
-  std::string text;
+  // into `text` are offsets into the line minus `begin`. Points into the
+  // lexer's buffer: valid until its next split().
+  std::string_view text;
 };
 
 class GasLexer {
@@ -29,6 +30,7 @@ class GasLexer {
 
  private:
   bool in_block_comment_ = false;
+  std::string blanked_;
 };
 
 // Leading and trailing white space removed.
