@@ -24,6 +24,8 @@
 /* Size of one stub in the hypercall page (fixed by Xen's x86 PV ABI). */
 #define XEN_HYPERCALL_STUB_SIZE 32
 
+#ifndef __ASSEMBLY__
+
 /* Filled by Xen; defined in hypercall-page.S. */
 extern char hypercall_page[4096];
 
@@ -82,5 +84,18 @@ static inline long xen_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 {
 	return xen_hypercall3(__HYPERVISOR_vcpu_op, (unsigned long)cmd, vcpu, (unsigned long)arg);
 }
+
+/* 64-bit form: the new PTE is one argument, not two halves. */
+static inline long xen_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
+{
+	return xen_hypercall3(__HYPERVISOR_update_va_mapping, va, pte, flags);
+}
+
+static inline long xen_version(int cmd, void *arg)
+{
+	return xen_hypercall2(__HYPERVISOR_xen_version, (unsigned long)cmd, (unsigned long)arg);
+}
+
+#endif /* !__ASSEMBLY__ */
 
 #endif

@@ -37,6 +37,7 @@
 #include <xen/vcpu.h>
 #include <xen/features.h>
 #include <xen/version.h>
+#include <xen/errno.h>
 #endif
 
 #endif

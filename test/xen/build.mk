@@ -53,7 +53,21 @@ $(XEN_TEST_OUT)/no-notes.elf: $(XEN_TEST_OUT)/hello-0.elf
 	$(call say,OBJCOPY,$@)
 	$(Q)$(OBJCOPY) --remove-section .note.Xen $< $@.tmp && mv -f $@.tmp $@
 
-.PHONY: test-xen-runner
+# test-xen-timer: VIRQ_TIMER upcalls through the event-channel layer.
+$(XEN_TEST_OBJ)/timer.o: test/xen/timer.c | $(XEN_INCLUDE_STAMP)
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -c -o $@ $<
+
+$(XEN_TEST_OUT)/timer.elf: $(XEN_TEST_OBJ)/timer.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+	$(call xen-pv-link,$@,$<)
+
+.PHONY: test-xen-runner test-xen-timer
+test-xen-timer: $(XEN_TEST_OUT)/timer.elf
+	$(Q)test/xen/check-timer $<
+
+TESTS += test-xen-timer
+
 test-xen-runner: $(XEN_TEST_OUT)/crash.elf $(XEN_TEST_OUT)/no-notes.elf
 	$(Q)test/xen/check-runner $(XEN_TEST_OUT)
 
