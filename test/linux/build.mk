@@ -6,6 +6,7 @@
 #
 #   make linux               both kernels (build/linux/<config>-gcc, -pv-gcc)
 #   make test-linux          build, boot both, coverage check of the pv-gcc image
+#   make test-linux-coverage-check   the coverage checker on small fixtures
 #   make bench-linux-build   gcc vs pv-gcc build time from clean output dirs
 #
 # LINUX_CONFIG names the fragment (test/linux/configs/*.config); LINUX_JOBS is
@@ -23,7 +24,7 @@ LINUX_INITRAMFS := $(LINUX_DIR)/initramfs.cpio.gz
 LINUX_GCC_OUT := $(LINUX_DIR)/$(LINUX_CONFIG)-$(notdir $(LINUX_GCC))
 LINUX_PV_OUT := $(LINUX_DIR)/$(LINUX_CONFIG)-pv-gcc
 
-.PHONY: linux linux-gcc linux-pv-gcc test-linux bench-linux-build
+.PHONY: linux linux-gcc linux-pv-gcc test-linux test-linux-coverage-check bench-linux-build
 
 # The kernel's own make decides what is stale, so these always run it.
 linux: linux-gcc linux-pv-gcc
@@ -48,8 +49,17 @@ test-linux: linux $(LINUX_INITRAMFS) $(BIN)/pv-as
 	  $(LINUX_PV_OUT)/arch/x86/boot/bzImage $(LINUX_INITRAMFS) || status=1; \
 	scripts/check-coverage --classifier "$(BIN)/pv-as --classify" \
 	  $(LINUX_PV_OUT)/vmlinux || status=1; \
+	kept=$$(find $(LINUX_PV_OUT)/pv-keep -name '*.pv.s' | wc -l); \
+	incomplete=$$(find $(LINUX_PV_OUT)/pv-keep -name '*.pv.s' | while read -r f; do \
+	  b=$${f%.pv.s}; [ -s "$$b.orig.s" ] && [ -s "$$b.args" ] || echo "$$f"; done | wc -l); \
+	echo "test-linux: pv-keep: $$kept annotated objects, $$incomplete without .orig.s or .args"; \
+	[ "$$kept" -gt 0 ] && [ "$$incomplete" -eq 0 ] || status=1; \
 	exit $$status
 TESTS += test-linux
+
+test-linux-coverage-check: $(BIN)/pv-as
+	$(Q)test/linux/check-coverage-test $(BIN)/pv-as
+TESTS += test-linux-coverage-check
 
 # Both builds start from an empty output directory in the same run, so the
 # ratio compares like with like on a shared machine.

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Fixture for scripts/check-coverage: three sensitive instructions pv-as
+# annotates, and one (clac) written as raw bytes, which pv-as cannot see.
+	.text
+	.globl _start
+_start:
+	cli
+	mov	%cr4, %rax
+	sti
+raw_clac:
+	.byte 0x0f, 0x01, 0xca
+	nop
+plain:
+	nop
+	ret
