@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# elfrewrite tests: Catch2 unit tests, golden tests on fixtures linked at
+# fixed addresses, round trip and idempotence, coverage diagnostics, and
+# the invalid-input corpus (test/invalid/).
+ER_FIX := test/elfrewrite/fixtures
+ER_OUT := $(BUILD)/test/elfrewrite
+ER_LD64 := ld -m elf_x86_64 --build-id=none -z noexecstack -z max-page-size=0x1000 -Ttext=0x401000 -e _start
+ER_LD32 := ld -m elf_i386 --build-id=none -z noexecstack -z max-page-size=0x1000 -Ttext=0x8049000 -e _start
+
+# Hand-annotated fixtures (sites written as pv-as writes them).
+ER_HAND := basic unannotated nostack small altinstr plain
+ER_FIXTURES := $(ER_HAND:%=$(ER_OUT)/%.elf) $(ER_OUT)/i386.elf $(ER_OUT)/pvas-kernel.elf
+
+$(ER_OUT)/%.o: $(ER_FIX)/%.s $(ER_FIX)/preamble.inc
+	$(call say,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)as --64 -I $(ER_FIX) -o $@ $<
+$(ER_OUT)/i386.o: $(ER_FIX)/i386.s $(ER_FIX)/preamble.inc
+	$(call say,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)as --32 -I $(ER_FIX) -o $@ $<
+# Fixtures assembled by pv-as from plain assembly.
+$(ER_OUT)/pvas-%.o: $(ER_FIX)/pvas/%.s $(BIN)/pv-as
+	$(call say,PV-AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BIN)/pv-as --64 -o $@ $<
+$(ER_OUT)/i386.elf: $(ER_OUT)/i386.o
+	$(call say,LD,$@)
+	$(Q)$(ER_LD32) -o $@ $<
+$(ER_OUT)/%.elf: $(ER_OUT)/%.o
+	$(call say,LD,$@)
+	$(Q)$(ER_LD64) -o $@ $<
+.PRECIOUS: $(ER_OUT)/%.o
+
+.PHONY: elfrewrite-fixtures test-elfrewrite-golden test-elfrewrite-roundtrip \
+        test-elfrewrite-verify test-elfrewrite-invalid test-elfrewrite-unit
+elfrewrite-fixtures: $(ER_FIXTURES)
+
+test-elfrewrite-golden: $(BIN)/elfrewrite elfrewrite-fixtures
+	$(Q)python3 test/elfrewrite/golden.py $(BIN)/elfrewrite $(ER_OUT) test/elfrewrite/golden
+
+test-elfrewrite-roundtrip: $(BIN)/elfrewrite elfrewrite-fixtures
+	$(Q)python3 test/elfrewrite/roundtrip.py $(BIN)/elfrewrite $(ER_OUT)
+
+test-elfrewrite-verify: $(BIN)/elfrewrite elfrewrite-fixtures
+	$(Q)python3 test/elfrewrite/verify.py $(BIN)/elfrewrite $(ER_OUT)
+
+test-elfrewrite-invalid: $(BIN)/elfrewrite elfrewrite-fixtures
+	$(Q)python3 test/invalid/generate.py $(ER_OUT) $(ER_OUT)/invalid
+	$(Q)python3 test/invalid/run.py $(BIN)/elfrewrite $(ER_OUT)/invalid test/invalid/expected.txt
+
+# Unit tests of the pure parts (no files, no processes). test/build.mk is
+# included after this file and starts UNIT_TEST_BINS and CATCH_MAIN afresh,
+# so the Catch2 main is named directly and the binary also runs as its own
+# TESTS target.
+ER_UNIT_SRCS := $(wildcard test/elfrewrite/unit/*.cc)
+$(OBJ)/test/elfrewrite/unit/%.o: PV_CPPFLAGS += -Ielfrewrite $(LIBELF_CFLAGS)
+$(BIN)/test-elfrewrite: $(ER_UNIT_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/test/unit/catch_main.o $(ELFREWRITE_LIB) $(COMMON_LIB)
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(ELFREWRITE_LDLIBS) $(LDLIBS)
+UNIT_TEST_BINS += $(BIN)/test-elfrewrite
+test-elfrewrite-unit: $(BIN)/test-elfrewrite
+	$(Q)$(BIN)/test-elfrewrite
+
+TESTS += test-elfrewrite-unit test-elfrewrite-golden test-elfrewrite-roundtrip \
+         test-elfrewrite-verify test-elfrewrite-invalid

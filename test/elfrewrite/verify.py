@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# --verify (table checks and coverage), exclusions, runtime-replacement
+# report, and the command line's usage errors and exit codes.
+#   verify.py ELFREWRITE FIXTURE_DIR
+import os
+import subprocess
+import sys
+import tempfile
+
+failures = []
+checks = 0
+
+
+def expect(what, args, rc, stdout=None, stderr=None, stdout_has=(), stderr_has=()):
+    global checks
+    checks += 1
+    p = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    problems = []
+    if p.returncode != rc:
+        problems.append(f"exit {p.returncode}, expected {rc}")
+    if stdout is not None and p.stdout != stdout:
+        problems.append(f"stdout {p.stdout!r}, expected {stdout!r}")
+    if stderr is not None and p.stderr != stderr:
+        problems.append(f"stderr {p.stderr!r}, expected {stderr!r}")
+    for s in stdout_has:
+        if s not in p.stdout:
+            problems.append(f"stdout lacks {s!r}: {p.stdout!r}")
+    for s in stderr_has:
+        if s not in p.stderr:
+            problems.append(f"stderr lacks {s!r}: {p.stderr!r}")
+    if problems:
+        failures.append(what)
+        print(f"FAIL {what}: " + "; ".join(problems))
+    else:
+        print(f"ok   {what}")
+
+
+def main():
+    tool, fx = sys.argv[1:3]
+    f = lambda n: os.path.join(fx, n)  # noqa: E731
+    leaky = f("unannotated.elf")
+    expect("unannotated cli is named", [tool, "--verify", leaky], 1,
+           stderr=f"elfrewrite: {leaky}: error: leaky_irq_disable+0xc: cli not annotated\n",
+           stdout_has=["1 not annotated"])
+    for n in ("basic.elf", "altinstr.elf", "i386.elf", "small.elf", "nostack.elf",
+              "pvas-kernel.elf"):
+        expect(f"{n} verifies", [tool, "--verify", f(n)], 0, stderr="",
+               stdout_has=["0 bad", "0 not annotated"])
+    expect("exclusion by symbol, reason in the summary",
+           [tool, "--verify", "--exclude-symbol=leaky_irq_disable:deliberately left native", leaky],
+           0, stderr="",
+           stdout_has=["excluded: symbol leaky_irq_disable: deliberately left native\n"])
+    expect("exclusion by section",
+           [tool, "--verify", "--exclude-section=.text:boot code", leaky], 0,
+           stdout_has=["excluded: section .text: boot code\n", "0 executable sections"])
+    expect("exclusion that matches nothing is reported",
+           [tool, "--verify", "--exclude-section=.init.text", f("basic.elf")], 0,
+           stdout_has=["excluded: section .init.text: excluded on the command line "
+                       "(not present in the image)"])
+    with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as lst:
+        lst.write("# why each region is left alone\nsymbol leaky_irq_disable runs before the VMM\n")
+    expect("exclusion list file", [tool, "--verify", "--exclude-file", lst.name, leaky], 0,
+           stdout_has=["excluded: symbol leaky_irq_disable: runs before the VMM\n"])
+    with open(lst.name, "w") as w:
+        w.write("region foo\n")
+    expect("malformed exclusion list is a usage error",
+           [tool, "--verify", "--exclude-file", lst.name, leaky], 2,
+           stderr_has=[f"{lst.name}:1: expected 'section NAME REASON' or 'symbol NAME REASON'"])
+    os.unlink(lst.name)
+    expect("runtime replacement sites are reported", [tool, "--verify", f("altinstr.elf")], 0,
+           stdout_has=["replacement: alt_cli+0x0 (0x401009): cli site in code copied over other "
+                       "code at run time\n"])
+    expect("image without annotations", [tool, "--verify", f("plain.elf")], 1,
+           stderr=f"elfrewrite: {f('plain.elf')}: error: not an annotated image: no "
+                  ".note.previrt note\n")
+    expect("list of i386 image", [tool, "--list", f("i386.elf")], 0,
+           stdout_has=["0x08049000  _start+0x0", "summary: cli 1, sti 1, pushf 1, in 1, mov_to_cr 1\n"])
+    # Command line.
+    usage = "Try 'elfrewrite --help'.\n"
+    expect("no arguments", [tool], 2,
+           stderr="elfrewrite: error: give exactly one of --list, --verify, --target\n" + usage)
+    expect("two modes", [tool, "--list", "--verify", f("basic.elf")], 2,
+           stderr="elfrewrite: error: give exactly one of --list, --verify, --target\n" + usage)
+    expect("no file", [tool, "--list"], 2, stderr="elfrewrite: error: expected one input FILE\n" + usage)
+    expect("--json without --list", [tool, "--verify", "--json", f("basic.elf")], 2,
+           stderr="elfrewrite: error: --json goes with --list\n" + usage)
+    expect("unknown option", [tool, "--frobnicate", f("basic.elf")], 2,
+           stderr_has=["elfrewrite: error: unrecognised option '--frobnicate'"])
+    expect("unknown target", [tool, "--target=vmware", f("basic.elf")], 2,
+           stderr="elfrewrite: error: unknown target 'vmware' (--target=help lists them)\n" + usage)
+    expect("--target=help", [tool, "--target=help"], 0, stdout_has=["  native ", "  test "])
+    expect("--version", [tool, "--version"], 0, stdout_has=["elfrewrite (previrt) ", "ABI 1"])
+    expect("--help", [tool, "--help"], 0, stdout_has=["Usage: elfrewrite --list"])
+    expect("missing input file", [tool, "--list", f("no-such.elf")], 1,
+           stderr=f"elfrewrite: {f('no-such.elf')}: error: cannot open: No such file or directory\n")
+    expect("--stats times every pass", [tool, "--verify", "--stats", f("basic.elf")], 0,
+           stderr_has=["stats: load ", "stats: read-sites ", "stats: verify ", "stats: coverage "])
+    print(f"verify: {checks - len(failures)} of {checks} checks passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
