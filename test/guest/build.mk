@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: MIT
+# The test guest (test/guest/): a freestanding 64-bit kernel booted through a
+# PVH note. Three builds of the same sources:
+#   build/guest/plain.elf   compiled with $(CC)
+#   build/guest/pv.elf      compiled with build/bin/pv-gcc (annotated sites)
+#   build/guest/broken.elf  plain, with GUEST_BROKEN: one handler returns a
+#                           wrong value, so test-guest can prove checks fail
+
+GUEST_DIR := test/guest
+GUEST_OUT := $(BUILD)/guest
+GUEST_SRCS := $(wildcard $(GUEST_DIR)/boot/*.S) $(wildcard $(GUEST_DIR)/*.S) \
+	$(wildcard $(GUEST_DIR)/*.c) $(wildcard $(GUEST_DIR)/tests/*.c)
+GUEST_LDS := $(GUEST_DIR)/guest.ld
+
+# Freestanding: no host headers, no red zone (interrupts push on the kernel
+# stack), no SSE/MMX/x87 state, absolute addressing below 2 GiB.
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+	-ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx -mno-80387 \
+	-mcmodel=small -nostdinc -fno-stack-protector -fno-builtin -fcf-protection=none \
+	-fno-asynchronous-unwind-tables -fno-exceptions -MMD -MP \
+	-I$(GUEST_DIR)/include
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,$(GUEST_LDS)
+
+GUEST_QEMU := qemu-system-x86_64
+
+# $(call guest_build,variant,compiler,extra cflags,compiler prerequisite)
+define guest_build
+GUEST_OBJS_$(1) := $$(patsubst $(GUEST_DIR)/%,$(GUEST_OUT)/$(1)/%.o,$$(GUEST_SRCS))
+$(GUEST_OUT)/$(1)/%.c.o: $(GUEST_DIR)/%.c $(4)
+	$$(call say,GUESTCC,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$(2) $$(GUEST_CFLAGS) $(3) -c -o $$@ $$<
+$(GUEST_OUT)/$(1)/%.S.o: $(GUEST_DIR)/%.S $(4)
+	$$(call say,GUESTAS,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$(2) $$(GUEST_CFLAGS) $(3) -c -o $$@ $$<
+$(GUEST_OUT)/$(1).elf: $$(GUEST_OBJS_$(1)) $(GUEST_LDS) $(4)
+	$$(call say,GUESTLD,$$@)
+	$$(Q)$(2) $$(GUEST_CFLAGS) $(3) $$(GUEST_LDFLAGS) -o $$@.tmp $$(GUEST_OBJS_$(1)) && mv $$@.tmp $$@
+-include $$(GUEST_OBJS_$(1):.o=.d)
+endef
+
+$(eval $(call guest_build,plain,$(CC),,))
+$(eval $(call guest_build,pv,$(BIN)/pv-gcc,,$(BIN)/pv-gcc))
+$(eval $(call guest_build,broken,$(CC),-DGUEST_BROKEN,))
+
+.PHONY: guest guest-plain test-guest bench-guest
+guest: $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf $(GUEST_OUT)/broken.elf
+guest-plain: $(GUEST_OUT)/plain.elf $(GUEST_OUT)/broken.elf
+
+test-guest: guest
+	$(Q)$(GUEST_DIR)/scripts/test-guest $(GUEST_OUT)
+
+bench-guest: guest
+	$(Q)$(GUEST_DIR)/scripts/bench-guest $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf
+
+TESTS += test-guest
+BENCHES += bench-guest

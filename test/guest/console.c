@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* 16550 UART driver (polled, port I/O) and the formatter behind printf. */
+#include "arch.h"
+#include "console.h"
+
+#define COM1 0x3f8
+#define UART_THR 0 /* transmit holding register */
+#define UART_IER 1
+#define UART_DLL 0 /* divisor latch, with LCR.DLAB */
+#define UART_DLM 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_THRE 0x20
+
+void console_init(void)
+{
+	outb(COM1 + UART_IER, 0x00);
+	outb(COM1 + UART_LCR, 0x80); /* DLAB */
+	outb(COM1 + UART_DLL, 0x01); /* 115200 baud */
+	outb(COM1 + UART_DLM, 0x00);
+	outb(COM1 + UART_LCR, 0x03); /* 8N1 */
+	outb(COM1 + UART_FCR, 0x07); /* enable and clear FIFOs */
+	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS */
+}
+
+static void console_putc(char c)
+{
+	/* Bounded wait: a missing UART must not hang the guest. */
+	for (int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & LSR_THRE); i++)
+		;
+	outb(COM1 + UART_THR, (u8)c);
+}
+
+void console_puts(const char *s)
+{
+	while (*s)
+		console_putc(*s++);
+}
+
+struct sink {
+	char *buf;
+	size_t size, len;
+};
+
+static void put(struct sink *s, char c)
+{
+	if (s->len + 1 < s->size)
+		s->buf[s->len] = c;
+	s->len++;
+}
+
+static void put_unsigned(struct sink *s, u64 v, unsigned base)
+{
+	char digits[24];
+	int n = 0;
+	do {
+		digits[n++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (n)
+		put(s, digits[--n]);
+}
+
+size_t format(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct sink s = { buf, size, 0 };
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			put(&s, *fmt);
+			continue;
+		}
+		int is_long = 0;
+		fmt++;
+		if (*fmt == 'l') {
+			is_long = 1;
+			fmt++;
+		}
+		switch (*fmt) {
+		case 's': {
+			const char *str = va_arg(ap, const char *);
+			while (*str)
+				put(&s, *str++);
+			break;
+		}
+		case 'c':
+			put(&s, (char)va_arg(ap, int));
+			break;
+		case 'd': {
+			s64 v = is_long ? va_arg(ap, s64) : va_arg(ap, int);
+			if (v < 0) {
+				put(&s, '-');
+				v = -v;
+			}
+			put_unsigned(&s, (u64)v, 10);
+			break;
+		}
+		case 'u':
+			put_unsigned(&s, is_long ? va_arg(ap, u64) : va_arg(ap, unsigned), 10);
+			break;
+		case 'x':
+			put_unsigned(&s, is_long ? va_arg(ap, u64) : va_arg(ap, unsigned), 16);
+			break;
+		case '%':
+			put(&s, '%');
+			break;
+		default:
+			put(&s, '?');
+			break;
+		}
+	}
+	if (size)
+		buf[s.len < size ? s.len : size - 1] = '\0';
+	return s.len;
+}
+
+size_t format_str(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	size_t n = format(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void console_printf(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	format(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_puts(buf);
+}
