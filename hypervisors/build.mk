@@ -7,7 +7,9 @@
 #                        (a rewritten kernel) can take them alone
 #   $(XEN_PV_LDS)        link layout of a standalone PV image
 #   $(XEN_GUEST_CFLAGS)  flags for freestanding C that includes the backend
-#   $(call xen-pv-link,OUT,OBJS)  links a standalone PV image
+#   $(call xen-pv-link,OUT,OBJS[,BASE])  links a standalone PV image, at
+#                        XEN_VIRT_BASE BASE if given (e.g. 0 to link low)
+#   $(call xen-notes-obj[,BASE])  the notes object for that base
 #
 # Xen's public headers come from libxen-dev (XEN_PUBLIC_INCLUDE/xen).  The
 # compiler sees them through a directory that holds only a link to that xen/
@@ -49,13 +51,22 @@ $(XEN_OBJ)/%.o: hypervisors/xen/%.S | $(XEN_INCLUDE_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XEN_GUEST_ASFLAGS) -c -o $@ $<
 
-# $(call xen-pv-link,OUT,OBJS): a standalone PV image from OBJS, the backend
-# and the notes.
+# Notes for another XEN_VIRT_BASE: xen-notes-base<BASE>.o.
+$(XEN_OBJ)/xen-notes-base%.o: hypervisors/xen/xen-notes.S | $(XEN_INCLUDE_STAMP)
+	$(call say,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XEN_GUEST_ASFLAGS) -DXEN_VIRT_BASE=$* -c -o $@ $<
+
+.PRECIOUS: $(XEN_OBJ)/xen-notes-base%.o
+xen-notes-obj = $(if $(1),$(XEN_OBJ)/xen-notes-base$(1).o,$(XEN_NOTES_OBJ))
+
+# $(call xen-pv-link,OUT,OBJS[,BASE]): a standalone PV image from OBJS, the
+# backend and the notes, linked at XEN_VIRT_BASE BASE (default: the top 2 GiB).
 define xen-pv-link
 	$(call say,LD,$(1))
 	$(Q)mkdir -p $(dir $(1))
-	$(Q)$(LD) $(XEN_GUEST_LDFLAGS) -T $(XEN_PV_LDS) -o $(1).tmp $(2) \
-	  $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) && mv -f $(1).tmp $(1)
+	$(Q)$(LD) $(XEN_GUEST_LDFLAGS) $(if $(3),--defsym=XEN_VIRT_BASE=$(3)) -T $(XEN_PV_LDS) \
+	  -o $(1).tmp $(2) $(XEN_BACKEND_OBJS) $(call xen-notes-obj,$(3)) && mv -f $(1).tmp $(1)
 endef
 
 .PHONY: xen-backend

@@ -3,7 +3,7 @@
 #
 #   test-xen-boot     a minimal PV kernel built from hypervisors/xen/ boots as
 #                     dom0, prints its line, and its exit status (0, then 3)
-#                     comes back from the runner
+#                     comes back from the runner; once more linked low
 #   test-xen-timeout  a PV kernel that never exits is stopped by the runner's
 #                     timeout, which returns its own status (124) in time
 
@@ -24,13 +24,17 @@ $(XEN_TEST_OBJ)/hang.o: test/xen/hang.c | $(XEN_INCLUDE_STAMP)
 $(XEN_TEST_OUT)/hello-%.elf: $(XEN_TEST_OBJ)/hello-%.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
 	$(call xen-pv-link,$@,$<)
 
+# The same guest linked low (XEN_VIRT_BASE 0, like test/guest's layout).
+$(XEN_TEST_OUT)/hello-low-%.elf: $(XEN_TEST_OBJ)/hello-%.o $(XEN_BACKEND_OBJS) $(call xen-notes-obj,0) $(XEN_PV_LDS)
+	$(call xen-pv-link,$@,$<,0)
+
 $(XEN_TEST_OUT)/hang.elf: $(XEN_TEST_OBJ)/hang.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
 	$(call xen-pv-link,$@,$<)
 
 .PRECIOUS: $(XEN_TEST_OBJ)/hello-%.o
 
 .PHONY: test-xen-boot test-xen-timeout
-test-xen-boot: $(XEN_TEST_OUT)/hello-0.elf $(XEN_TEST_OUT)/hello-3.elf
+test-xen-boot: $(XEN_TEST_OUT)/hello-0.elf $(XEN_TEST_OUT)/hello-3.elf $(XEN_TEST_OUT)/hello-low-3.elf
 	$(Q)test/xen/check-boot $(XEN_TEST_OUT)
 
 test-xen-timeout: $(XEN_TEST_OUT)/hang.elf
