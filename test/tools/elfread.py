@@ -13,7 +13,7 @@ class Section:
 
 
 class Elf:
-    SHT_SYMTAB, SHT_RELA, SHT_NOBITS, SHT_GROUP = 2, 4, 8, 17
+    SHT_SYMTAB, SHT_RELA, SHT_NOBITS, SHT_REL, SHT_GROUP = 2, 4, 8, 9, 17
 
     def __init__(self, path):
         self.path = path
@@ -67,8 +67,19 @@ class Elf:
         return out
 
     def relocations(self, rela):
-        """(offset, type, symbol index, addend) per entry of a RELA section."""
+        """(offset, type, symbol index, addend) per entry of a RELA or REL
+        section (REL entries have addend None: it sits in the section bytes)."""
         out = []
+        if rela.type == self.SHT_REL:
+            ent = 16 if self.is64 else 8
+            for i in range(rela.size // ent):
+                if self.is64:
+                    off, info = struct.unpack_from("<QQ", self.data, rela.offset + i * ent)
+                    out.append((off, info & 0xFFFFFFFF, info >> 32, None))
+                else:
+                    off, info = struct.unpack_from("<II", self.data, rela.offset + i * ent)
+                    out.append((off, info & 0xFF, info >> 8, None))
+            return out
         if self.is64:
             for i in range(rela.size // 24):
                 off, info, add = struct.unpack_from("<QQq", self.data, rela.offset + i * 24)
