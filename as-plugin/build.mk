@@ -41,3 +41,8 @@ INSTALL_TARGETS += install-as-plugin
 test-as-plugin-golden: $(BIN)/pv-as
 	$(Q)test/golden/run-as-plugin-golden
 TESTS += test-as-plugin-golden
+
+.PHONY: test-pv-gcc-dropin
+test-pv-gcc-dropin: $(BIN)/pv-gcc $(BIN)/pv-as
+	$(Q)test/golden/run-pv-gcc-dropin
+TESTS += test-pv-gcc-dropin

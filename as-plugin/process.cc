@@ -29,7 +29,7 @@ std::vector<char *> c_argv(const std::vector<std::string> &argv) {
 }
 }  // namespace
 
-ProcessResult run_process(const std::vector<std::string> &argv,
+ProcessResult run_process(const std::string &program, const std::vector<std::string> &argv,
                           const std::optional<std::string> &stdin_path, bool capture_stderr) {
   ProcessResult result;
   // Capture into an unlinked temporary file: no pipe can fill up and block.
@@ -47,8 +47,8 @@ ProcessResult run_process(const std::vector<std::string> &argv,
     if (in_fd >= 0) dup2(in_fd, 0);
     if (err_file) dup2(fileno(err_file), 2);
     auto args = c_argv(argv);
-    execvp(args[0], args.data());
-    std::fprintf(stderr, "%s: %s\n", argv[0].c_str(), std::strerror(errno));
+    execvp(program.c_str(), args.data());
+    std::fprintf(stderr, "%s: %s\n", program.c_str(), std::strerror(errno));
     _exit(127);
   }
   if (in_fd >= 0) close(in_fd);
@@ -69,11 +69,12 @@ ProcessResult run_process(const std::vector<std::string> &argv,
   return result;
 }
 
-void exec_or_die(const std::string &tool, const std::vector<std::string> &argv) {
+void exec_or_die(const std::string &tool, const std::string &program,
+                 const std::vector<std::string> &argv) {
   auto args = c_argv(argv);
   fflush(nullptr);
-  execvp(args[0], args.data());
-  std::fprintf(stderr, "%s: cannot run %s: %s\n", tool.c_str(), argv[0].c_str(),
+  execvp(program.c_str(), args.data());
+  std::fprintf(stderr, "%s: cannot run %s: %s\n", tool.c_str(), program.c_str(),
                std::strerror(errno));
   std::exit(1);
 }

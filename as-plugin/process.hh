@@ -13,13 +13,16 @@ struct ProcessResult {
   std::string captured_stderr;  // only when capture was requested
 };
 
-// Runs argv[0] (searched in PATH) with stdin from `stdin_path` (or inherited)
-// and stderr captured when `capture_stderr` is set. Throws on spawn failure.
-ProcessResult run_process(const std::vector<std::string> &argv,
+// Runs `program` (searched in PATH when it has no '/') with arguments
+// `argv` (argv[0] as the program will see it), stdin from `stdin_path` (or
+// inherited) and stderr captured when `capture_stderr` is set. Throws on
+// spawn failure.
+ProcessResult run_process(const std::string &program, const std::vector<std::string> &argv,
                           const std::optional<std::string> &stdin_path, bool capture_stderr);
 
-// Replaces the current process with argv; returns only on failure.
-[[noreturn]] void exec_or_die(const std::string &tool, const std::vector<std::string> &argv);
+// Replaces the current process with `program` and argv; returns only on failure.
+[[noreturn]] void exec_or_die(const std::string &tool, const std::string &program,
+                              const std::vector<std::string> &argv);
 
 // Absolute, symlink-free path, or empty when it does not exist.
 std::string canonical_path(const std::string &path);

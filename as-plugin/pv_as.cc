@@ -44,15 +44,25 @@ std::string env_string(const char *name) {
   return v ? v : "";
 }
 
-std::string real_as() {
+// The real assembler: the program to run, and the argv[0] it gets (what gcc
+// would have passed: the name it was given, "as" when found in PATH).
+struct RealAs {
+  std::string program;
+  std::string argv0;
+};
+
+RealAs real_as() {
   std::string configured = env_string("PV_REAL_AS");
-  if (!configured.empty()) return configured;
-  auto found = find_in_path("as", {self_executable()});
+  if (!configured.empty()) {
+    if (configured.find('/') != std::string::npos) return {configured, configured};
+  }
+  std::string name = configured.empty() ? "as" : configured;
+  auto found = find_in_path(name, {self_executable()});
   if (!found) {
     std::cerr << kTool << ": error: cannot find the real GNU as in PATH (set PV_REAL_AS)\n";
     std::exit(1);
   }
-  return *found;
+  return {*found, name};
 }
 
 bool excluded(const AsCommandLine &cl) {
@@ -123,10 +133,10 @@ void keep_files(const AsCommandLine &cl, const std::vector<Input> &inputs,
 
 int assemble(const std::vector<std::string> &raw_args) {
   AsCommandLine cl = parse_as_command_line(raw_args);
-  std::string as = real_as();
-  std::vector<std::string> direct = {as};
+  RealAs as = real_as();
+  std::vector<std::string> direct = {as.argv0};
   direct.insert(direct.end(), cl.args.begin(), cl.args.end());
-  if (cl.info_only || excluded(cl)) exec_or_die(kTool, direct);
+  if (cl.info_only || excluded(cl)) exec_or_die(kTool, as.program, direct);
 
   TempDir tmp("pv-as-");
   std::vector<Input> inputs;
@@ -151,7 +161,7 @@ int assemble(const std::vector<std::string> &raw_args) {
       text = read_file(name);
     } catch (const std::exception &) {
       // Let as report a missing or unreadable input in its own words.
-      return run_process(direct, saved_stdin, false).exit_code;
+      return run_process(as.program, direct, saved_stdin, false).exit_code;
     }
     inputs.push_back(Input{name, std::move(text), {}});
   }
@@ -172,12 +182,12 @@ int assemble(const std::vector<std::string> &raw_args) {
                   << ": " << s.instruction << (s.in_macro_body ? " (macro body)" : "")
                   << (s.from_macro_argument ? " (macro argument)" : "") << "\n";
   }
-  if (site_count == 0) return run_process(direct, saved_stdin, false).exit_code;
+  if (site_count == 0) return run_process(as.program, direct, saved_stdin, false).exit_code;
 
   // Annotated inputs: the preamble once, then a line marker so that as's
   // messages and debug information name the user's file and lines.
   std::vector<std::string> annotated_texts;
-  std::vector<std::string> args = {as};
+  std::vector<std::string> args = {as.argv0};
   args.insert(args.end(), cl.args.begin(), cl.args.end());
   bool preamble_done = false;
   std::vector<std::string> temp_inputs;
@@ -203,7 +213,7 @@ int assemble(const std::vector<std::string> &raw_args) {
     for (size_t k = 0; k < cl.input_indices.size(); ++k) args[1 + cl.input_indices[k]] = temp_inputs[k];
   }
 
-  ProcessResult padded = run_process(args, std::nullopt, true);
+  ProcessResult padded = run_process(as.program, args, std::nullopt, true);
   if (padded.exit_code == 0) {
     std::cerr << padded.captured_stderr;
     keep_files(cl, inputs, annotated_texts);
@@ -211,7 +221,7 @@ int assemble(const std::vector<std::string> &raw_args) {
   }
   // The padded text failed. If the original assembles, the padding broke
   // code of fixed size (.org, size assertions): assemble it untouched.
-  ProcessResult original = run_process(direct, saved_stdin, true);
+  ProcessResult original = run_process(as.program, direct, saved_stdin, true);
   std::cerr << original.captured_stderr;
   if (original.exit_code != 0) return original.exit_code;
   std::string first_error = padded.captured_stderr;

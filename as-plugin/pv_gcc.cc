@@ -29,19 +29,27 @@ std::string env_string(const char *name) {
   return v ? v : "";
 }
 
-std::string real_gcc(const std::string &argv0) {
-  std::string configured = env_string("PV_CC");
-  if (!configured.empty()) return configured;
-  std::string base = fs::path(argv0).filename().string();
-  std::string prefix;
-  size_t at = base.rfind("pv-gcc");
-  if (at != std::string::npos) prefix = base.substr(0, at);
-  auto found = find_in_path(prefix + "gcc", {self_executable()});
+// The real compiler: the program to run and the argv[0] it gets (the name as
+// a user would type it, so gcc's messages and COLLECT_GCC look as usual).
+struct RealGcc {
+  std::string program;
+  std::string argv0;
+};
+
+RealGcc real_gcc(const std::string &argv0) {
+  std::string name = env_string("PV_CC");
+  if (name.find('/') != std::string::npos) return {name, name};
+  if (name.empty()) {
+    std::string base = fs::path(argv0).filename().string();
+    size_t at = base.rfind("pv-gcc");
+    name = (at != std::string::npos ? base.substr(0, at) : std::string()) + "gcc";
+  }
+  auto found = find_in_path(name, {self_executable()});
   if (!found) {
-    std::cerr << kTool << ": error: cannot find " << prefix << "gcc in PATH (set PV_CC)\n";
+    std::cerr << kTool << ": error: cannot find " << name << " in PATH (set PV_CC)\n";
     std::exit(1);
   }
-  return *found;
+  return {*found, name};
 }
 
 // Queries that must answer exactly as gcc does, untouched by -B.
@@ -73,7 +81,8 @@ bool excluded(const std::vector<std::string> &args) {
   return false;
 }
 
-// The assembler gcc would run, as an absolute path.
+// The assembler gcc would run: an absolute path, or a name gcc looks up in
+// PATH (then pv-as does the same, skipping itself).
 std::string gcc_assembler(const std::string &gcc) {
   TempDir tmp("pv-gcc-");
   std::string out_path = tmp.path() + "/as";
@@ -84,10 +93,6 @@ std::string gcc_assembler(const std::string &gcc) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     if (!text.empty()) as = text;
   }
-  if (as.find('/') == std::string::npos) {
-    auto found = find_in_path(as, {});
-    if (found) as = canonical_path(*found);
-  }
   return as;
 }
 
@@ -96,8 +101,8 @@ std::string gcc_assembler(const std::string &gcc) {
 int main(int argc, char **argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    std::string gcc = real_gcc(argv[0]);
-    std::vector<std::string> cmd = {gcc};
+    RealGcc gcc = real_gcc(argv[0]);
+    std::vector<std::string> cmd = {gcc.argv0};
     if (!is_query(args) && !excluded(expand_response_files(args))) {
       fs::path self = self_executable();
       fs::path as_dir = self.parent_path().parent_path() / "libexec" / "previrt";
@@ -106,12 +111,12 @@ int main(int argc, char **argv) {
                   << " is missing (a broken installation)\n";
         return 1;
       }
-      if (env_string("PV_REAL_AS").empty()) setenv("PV_REAL_AS", gcc_assembler(gcc).c_str(), 1);
+      if (env_string("PV_REAL_AS").empty()) setenv("PV_REAL_AS", gcc_assembler(gcc.program).c_str(), 1);
       cmd.push_back("-B");
       cmd.push_back(as_dir.string() + "/");
     }
     cmd.insert(cmd.end(), args.begin(), args.end());
-    exec_or_die(kTool, cmd);
+    exec_or_die(kTool, gcc.program, cmd);
   } catch (const std::exception &e) {
     std::cerr << kTool << ": error: " << e.what() << "\n";
     return 1;
