@@ -3,7 +3,7 @@
  * guest_main: the test runner. It saves the boot information, loads the
  * guest's own tables, then runs each test group in order; each test prints
  * one line. In bench mode (command line word "bench") it runs the
- * benchmarks instead. The exit status goes to the isa-debug-exit port.
+ * benchmarks instead; with "hang" it stops without a status. The exit status goes to the isa-debug-exit port.
  */
 #include "arch.h"
 #include "bench.h"
@@ -45,6 +45,8 @@ void guest_main(const struct guest_boot_info *bi)
 	console_init();
 	save_boot_info(bi);
 	int bench = cmdline_has_word(saved_boot.cmdline, "bench");
+	/* "hang": never report a status, so runners can prove their timeout works. */
+	int hang = cmdline_has_word(saved_boot.cmdline, "hang");
 	console_puts(bench ? "previrt-guest: bench\n" : "previrt-guest: begin\n");
 
 	desc_build();
@@ -55,6 +57,12 @@ void guest_main(const struct guest_boot_info *bi)
 	pic_init();
 	user_setup();
 
+	if (hang) {
+		for (;;) {
+			cli();
+			hlt();
+		}
+	}
 	if (bench) {
 		bench_run();
 		console_puts("previrt-guest: end\n");
