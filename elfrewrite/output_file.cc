@@ -48,10 +48,12 @@ Status write_file_atomically(const std::string &path, const std::vector<uint8_t>
   if (fd < 0)
     return error("cannot create a temporary file in " + dir + ": " + errno_text(errno));
   TempFile guard(tmpl);
+  // Messages name the destination: the temporary name means nothing to the
+  // user and is gone by the time they read it.
   auto fail = [&](const std::string &what) {
     int e = errno;
     close(fd);
-    return error(what + " " + tmpl + ": " + errno_text(e));
+    return error(what + " " + path + ": " + errno_text(e));
   };
   size_t done = 0;
   while (done < bytes.size()) {
@@ -65,9 +67,9 @@ Status write_file_atomically(const std::string &path, const std::vector<uint8_t>
   }
   if (fchmod(fd, mode & 07777) != 0) return fail("cannot set the mode of");
   if (fsync(fd) != 0) return fail("cannot sync");
-  if (close(fd) != 0) return error("cannot close " + tmpl + ": " + errno_text(errno));
+  if (close(fd) != 0) return error("cannot write " + path + ": " + errno_text(errno));
   if (rename(tmpl.c_str(), path.c_str()) != 0)
-    return error("cannot rename " + tmpl + " to " + path + ": " + errno_text(errno));
+    return error("cannot rename the temporary file to " + path + ": " + errno_text(errno));
   guard.release();
   int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {

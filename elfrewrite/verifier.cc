@@ -54,10 +54,12 @@ std::string check_record(const ElfFile &elf, const Site &s, const X86Decoder &de
     return "recorded instruction length " + std::to_string(s.insn_length) +
            ", but the bytes decode to a " + std::to_string(insn.length) + "-byte instruction (" +
            insn.text + ")";
-  if (!got) return "site bytes decode to '" + insn.text + "', which is not " + std::string(cls->name);
-  if (got != cls)
-    return "site bytes decode to '" + insn.text + "' (" + std::string(got->name) + "), not " +
+  if (!got)
+    return "site holds '" + insn.text + "', which is not sensitive, but the record says " +
            std::string(cls->name);
+  if (got != cls)
+    return "site holds '" + insn.text + "' (class " + std::string(got->name) +
+           "), but the record says " + std::string(cls->name);
   for (size_t off = s.insn_length; off < s.padded_length;) {
     DecodedInsn pad = dec.decode(p + off, s.padded_length - off, s.address + off);
     if (pad.bad || !is_padding_nop(p + off, pad.length, s.code_bits()))

@@ -42,8 +42,8 @@ class TestBackend final : public Backend {
                                             uint64_t vmm_vaddr) const override {
     const auto *cls = previrt::find_class(static_cast<int>(site.insn_class));
     if ((site.flags & PV_SITE_NOSTACK) || (cls && (cls->attrs & PV_ATTR_NOSTACK)))
-      return error("the test target's replacement calls into the VMM, but the stack may not be "
-                   "used at this site");
+      return error("the replacement calls into the VMM, but the stack may not be used at this "
+                   "site (" + std::string(cls ? cls->name : "nostack") + ")");
     if (site.padded_length < kCallLength)
       return error("replacement needs " + std::to_string(kCallLength) + " bytes, the site has " +
                    std::to_string(site.padded_length));
