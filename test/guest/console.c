@@ -51,7 +51,7 @@ static void put(struct sink *s, char c)
 	s->len++;
 }
 
-static void put_unsigned(struct sink *s, u64 v, unsigned base)
+static void put_unsigned(struct sink *s, u64 v, unsigned base, int width)
 {
 	char digits[24];
 	int n = 0;
@@ -59,6 +59,8 @@ static void put_unsigned(struct sink *s, u64 v, unsigned base)
 		digits[n++] = "0123456789abcdef"[v % base];
 		v /= base;
 	} while (v);
+	for (int pad = width - n; pad > 0; pad--)
+		put(s, '0');
 	while (n)
 		put(s, digits[--n]);
 }
@@ -71,8 +73,11 @@ size_t format(char *buf, size_t size, const char *fmt, va_list ap)
 			put(&s, *fmt);
 			continue;
 		}
-		int is_long = 0;
+		int is_long = 0, width = 0;
 		fmt++;
+		if (*fmt == '0')
+			for (fmt++; *fmt >= '0' && *fmt <= '9'; fmt++)
+				width = width * 10 + (*fmt - '0');
 		if (*fmt == 'l') {
 			is_long = 1;
 			fmt++;
@@ -93,14 +98,14 @@ size_t format(char *buf, size_t size, const char *fmt, va_list ap)
 				put(&s, '-');
 				v = -v;
 			}
-			put_unsigned(&s, (u64)v, 10);
+			put_unsigned(&s, (u64)v, 10, width);
 			break;
 		}
 		case 'u':
-			put_unsigned(&s, is_long ? va_arg(ap, u64) : va_arg(ap, unsigned), 10);
+			put_unsigned(&s, is_long ? va_arg(ap, u64) : va_arg(ap, unsigned), 10, width);
 			break;
 		case 'x':
-			put_unsigned(&s, is_long ? va_arg(ap, u64) : va_arg(ap, unsigned), 16);
+			put_unsigned(&s, is_long ? va_arg(ap, u64) : va_arg(ap, unsigned), 16, width);
 			break;
 		case '%':
 			put(&s, '%');
