@@ -108,7 +108,10 @@ DecodedInsn X86Decoder::decode(const uint8_t *p, size_t avail, uint64_t address)
     out.bad = true;
   } else {
     out.length = static_cast<size_t>(n);
-    out.bad = out.text.find("(bad)") != std::string::npos || out.length > avail;
+    // libopcodes spells what it cannot decode "(bad)", and an opcode cut
+    // short by the end of the buffer ".byte 0x..".
+    out.bad = out.text.find("(bad)") != std::string::npos || out.text.rfind(".byte", 0) == 0 ||
+              out.length > avail;
   }
   return out;
 }

@@ -30,7 +30,7 @@ $(ER_OUT)/i386.elf: $(ER_OUT)/i386.o
 $(ER_OUT)/%.elf: $(ER_OUT)/%.o
 	$(call say,LD,$@)
 	$(Q)$(ER_LD64) -o $@ $<
-.PRECIOUS: $(ER_OUT)/%.o
+.PRECIOUS: $(ER_OUT)/%.o $(ER_OUT)/pvas-%.o
 
 .PHONY: elfrewrite-fixtures test-elfrewrite-golden test-elfrewrite-roundtrip \
         test-elfrewrite-verify test-elfrewrite-invalid test-elfrewrite-unit
