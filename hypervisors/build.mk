@@ -2,7 +2,7 @@
 # Hypervisor backends: freestanding objects linked into guest images.
 #
 # Xen (64-bit PV, Xen 4.17):
-#   $(XEN_BACKEND_OBJS)  entry, hypercall page, console, shutdown, events
+#   $(XEN_BACKEND_OBJS)  entry, hypercall page, console, shutdown, traps, events
 #   $(XEN_NOTES_OBJ)     the Xen ELF notes, kept apart so that any image
 #                        (a rewritten kernel) can take them alone
 #   $(XEN_PV_LDS)        link layout of a standalone PV image
@@ -30,7 +30,7 @@ XEN_GUEST_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --bu
 
 XEN_OBJ := $(OBJ)/hypervisors/xen
 XEN_BACKEND_OBJS := $(addprefix $(XEN_OBJ)/,start.o hypercall-page.o boot.o console.o \
-  events.o event-entry.o)
+  events.o event-entry.o traps.o traps-entry.o)
 XEN_NOTES_OBJ := $(XEN_OBJ)/xen-notes.o
 XEN_PV_LDS := hypervisors/xen/xen-pv.lds
 

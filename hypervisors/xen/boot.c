@@ -8,6 +8,11 @@
  * that an image entered some other way (a native boot that jumped here by
  * mistake) stops loudly instead of misreading memory.
  *
+ * shared_info (event channels, time, the PV cr2) is not mapped for a PV
+ * guest: start_info.shared_info holds its machine address, and we map it
+ * over a page of our own image with update_va_mapping (a PV guest's
+ * page-table entries hold machine frame numbers, not guest-physical ones).
+ *
  * Leaving: a PV guest cannot halt or reset the machine itself; it asks Xen
  * with SCHEDOP_shutdown and a reason.  For dom0, Xen then acts on the whole
  * machine: SHUTDOWN_poweroff halts it (qemu keeps running, idle),
@@ -17,8 +22,19 @@
  */
 #include "xen-backend.h"
 #include "hypercall.h"
+#include "traps.h"
+
+/* x86 page-table entry bits (architectural, not Xen ABI). */
+#define X86_PTE_PRESENT  0x001ULL
+#define X86_PTE_WRITE    0x002ULL
+#define X86_PTE_ACCESSED 0x020ULL
+#define X86_PTE_DIRTY    0x040ULL
+#define X86_PAGE_MASK    (~0xfffULL)
 
 const start_info_t *xen_start_info;
+shared_info_t *xen_shared_info;
+
+static char shared_info_page[4096] __attribute__((aligned(4096)));
 
 static int magic_is_x86_64(const char *magic)
 {
@@ -42,6 +58,18 @@ void xen_pv_boot(const start_info_t *si)
 		xen_shutdown(SHUTDOWN_crash);
 	}
 	xen_start_info = si;
+	if (xen_update_va_mapping((unsigned long)shared_info_page,
+	                          (si->shared_info & X86_PAGE_MASK) | X86_PTE_PRESENT |
+	                                  X86_PTE_WRITE | X86_PTE_ACCESSED | X86_PTE_DIRTY,
+	                          UVMF_INVLPG | UVMF_LOCAL) < 0) {
+		xen_console_puts("xen-pv: cannot map shared_info\n");
+		xen_shutdown(SHUTDOWN_crash);
+	}
+	xen_shared_info = (shared_info_t *)shared_info_page;
+	if (xen_install_default_traps() < 0) {
+		xen_console_puts("xen-pv: set_trap_table failed\n");
+		xen_shutdown(SHUTDOWN_crash);
+	}
 	xen_exit(xen_pv_main(si));
 }
 

@@ -10,9 +10,7 @@
  * interrupt flag.  When a port becomes pending and the vCPU's mask is 0,
  * Xen enters the event callback (event-entry.S) with the mask set.
  *
- * shared_info is not mapped for a PV guest: start_info.shared_info holds its
- * machine address and we map it over a page of our own image with
- * update_va_mapping (a PV guest's page-table entries hold machine frames).
+ * shared_info is mapped at boot (boot.c).
  *
  * Interrupt sources are bound to ports with EVTCHNOP_bind_virq (timer,
  * console, ...), unmasked with EVTCHNOP_unmask (which also redelivers an
@@ -32,13 +30,6 @@
 #include "xen-backend.h"
 #include "hypercall.h"
 
-/* x86 page-table entry bits (architectural, not Xen ABI). */
-#define X86_PTE_PRESENT  0x001ULL
-#define X86_PTE_WRITE    0x002ULL
-#define X86_PTE_ACCESSED 0x020ULL
-#define X86_PTE_DIRTY    0x040ULL
-#define X86_PAGE_MASK    (~0xfffULL)
-
 /* Ports this table can dispatch; bind_virq refuses higher ones. */
 #define XEN_MAX_HANDLED_PORTS 1024
 #define BITS_PER_WORD (sizeof(xen_ulong_t) * 8)
@@ -47,10 +38,6 @@ void xen_event_entry(void);
 void xen_failsafe_entry(void);
 void xen_event_upcall(void);
 void xen_failsafe(void) __attribute__((noreturn));
-
-shared_info_t *xen_shared_info;
-
-static char shared_info_page[4096] __attribute__((aligned(4096)));
 
 static struct {
 	xen_event_handler_t handler;
@@ -64,7 +51,6 @@ static struct vcpu_info *vcpu0(void)
 
 long xen_events_init(void)
 {
-	uint64_t maddr = xen_start_info->shared_info & X86_PAGE_MASK;
 	struct callback_register event = {
 		.type = CALLBACKTYPE_event,
 		.address = (xen_callback_t)xen_event_entry,
@@ -76,13 +62,6 @@ long xen_events_init(void)
 	};
 	long rc;
 
-	rc = xen_update_va_mapping((unsigned long)shared_info_page,
-	                           maddr | X86_PTE_PRESENT | X86_PTE_WRITE | X86_PTE_ACCESSED |
-	                                   X86_PTE_DIRTY,
-	                           UVMF_INVLPG | UVMF_LOCAL);
-	if (rc < 0)
-		return rc;
-	xen_shared_info = (shared_info_t *)shared_info_page;
 	vcpu0()->evtchn_upcall_mask = 1;
 
 	rc = xen_callback_op(CALLBACKOP_register, &event);

@@ -10,8 +10,8 @@
 
 typedef void (*xen_event_handler_t)(evtchn_port_t port, void *data);
 
-/* Maps shared_info and registers the upcall entries; events stay masked.
- * Returns 0 or a negative Xen error. */
+/* Registers the upcall entries; events stay masked.  Returns 0 or a
+ * negative Xen error. */
 long xen_events_init(void);
 
 /* Binds VIRQ virq on vCPU 0 to handler and unmasks its port.  Returns the
@@ -40,8 +40,5 @@ long xen_stop_periodic_timer(void);
 /* VIRQ_TIMER once at system time deadline_ns, or at once if that has passed
  * (VCPUOP_set_singleshot_timer); replaces any earlier deadline. */
 long xen_set_timer(uint64_t deadline_ns);
-
-/* The mapped shared_info page; valid after xen_events_init(). */
-extern shared_info_t *xen_shared_info;
 
 #endif

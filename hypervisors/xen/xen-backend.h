@@ -3,9 +3,10 @@
  * The Xen PV backend as the rest of a guest image sees it.
  *
  * Boot flow: Xen enters xen_pv_start (start.S) -> xen_pv_boot (boot.c)
- * records start_info -> xen_pv_main(), which the image provides (the
- * in-place VMM, or a test's own main) -> its return value goes to
- * xen_exit().
+ * records start_info, maps shared_info, installs the default trap table
+ * (traps.c: an unexpected exception is reported, not silently fatal) ->
+ * xen_pv_main(), which the image provides (the in-place VMM, or a test's
+ * own main) -> its return value goes to xen_exit().
  *
  * Exit-status convention (what scripts/run-xen understands): the guest's
  * last console line is "previrt-exit: N" (N a decimal 0..255), then it asks
@@ -21,8 +22,10 @@
 /* The line prefix scripts/run-xen looks for. */
 #define XEN_EXIT_LINE_PREFIX "previrt-exit: "
 
-/* start_info as Xen passed it to xen_pv_start; valid from xen_pv_boot on. */
+/* start_info as Xen passed it to xen_pv_start, and the shared_info page
+ * mapped at boot; both valid when xen_pv_main runs. */
 extern const start_info_t *xen_start_info;
+extern shared_info_t *xen_shared_info;
 
 /* Provided by the image: runs with the boot stack, events masked. */
 int xen_pv_main(const start_info_t *si);

@@ -58,19 +58,24 @@ $(XEN_TEST_OUT)/no-notes.elf: $(XEN_TEST_OUT)/hello-0.elf
 	$(Q)$(OBJCOPY) --remove-section .note.Xen $< $@.tmp && mv -f $@.tmp $@
 
 # test-xen-timer: VIRQ_TIMER upcalls through the event-channel layer.
-$(XEN_TEST_OBJ)/timer.o: test/xen/timer.c | $(XEN_INCLUDE_STAMP)
+# test-xen-traps: exceptions through the trap table and the trap hook.
+$(XEN_TEST_OBJ)/timer.o $(XEN_TEST_OBJ)/traps.o: $(XEN_TEST_OBJ)/%.o: test/xen/%.c | $(XEN_INCLUDE_STAMP)
 	$(call say,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -c -o $@ $<
 
-$(XEN_TEST_OUT)/timer.elf: $(XEN_TEST_OBJ)/timer.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+$(XEN_TEST_OUT)/timer.elf $(XEN_TEST_OUT)/traps.elf: $(XEN_TEST_OUT)/%.elf: $(XEN_TEST_OBJ)/%.o \
+  $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
 	$(call xen-pv-link,$@,$<)
 
-.PHONY: test-xen-runner test-xen-timer
+.PHONY: test-xen-runner test-xen-timer test-xen-traps
 test-xen-timer: $(XEN_TEST_OUT)/timer.elf
 	$(Q)test/xen/check-timer $<
 
-TESTS += test-xen-timer
+test-xen-traps: $(XEN_TEST_OUT)/traps.elf
+	$(Q)test/xen/check-traps $<
+
+TESTS += test-xen-timer test-xen-traps
 
 test-xen-runner: $(XEN_TEST_OUT)/crash.elf $(XEN_TEST_OUT)/no-notes.elf
 	$(Q)test/xen/check-runner $(XEN_TEST_OUT)
