@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_set>
 
 #include "gas_lexer.hh"
 #include "sensitive_table.hh"
@@ -22,8 +23,8 @@ namespace {
 // Lower-case first words that may begin a sensitive instruction: every
 // spelling in the table and every prefix. Anything else is skipped cheaply.
 bool could_start_site(const std::string &word) {
-  static const std::set<std::string, std::less<>> words = [] {
-    std::set<std::string, std::less<>> w;
+  static const std::unordered_set<std::string> words = [] {
+    std::unordered_set<std::string> w;
     for (const auto &c : sensitive_classes())
       for (const auto &sp : c.spellings) w.insert(std::string(sp.mnemonic));
     return w;
@@ -32,7 +33,8 @@ bool could_start_site(const std::string &word) {
 }
 
 bool is_symbol_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '$';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '$';
 }
 
 // Length of the leading "label:" (with trailing blanks) in `s`, or 0.
@@ -53,7 +55,7 @@ size_t label_length(std::string_view s) {
 std::string first_word(std::string_view s) {
   s = trim_space(s);
   size_t end = 0;
-  while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end])) && s[end] != ',')
+  while (end < s.size() && !is_blank(s[end]) && s[end] != ',')
     ++end;
   return std::string(s.substr(0, end));
 }
@@ -124,7 +126,7 @@ class Annotator {
     size_t erase = 0;
   };
   struct Line {
-    std::string text;
+    std::string_view text;  // into the source
     std::vector<Insertion> insertions;
   };
   struct State {
@@ -202,11 +204,12 @@ void Annotator::set_section(const std::string &name, const std::optional<std::st
 void Annotator::directive(size_t line_index, std::string_view name_view, std::string_view args) {
   // Most directives in compiler output (.loc, .byte, .uleb128, ...) change
   // nothing pv-as tracks: recognise the few that do before parsing arguments.
-  static const std::set<std::string, std::less<>> tracked = {
+  static const std::unordered_set<std::string> tracked = {
       ".intel_syntax", ".att_syntax", ".code16",  ".code16gcc", ".code32",     ".code64",
       ".text",         ".data",       ".bss",     ".section",   ".pushsection", ".popsection",
       ".previous",     ".altmacro",   ".noaltmacro", ".macro",  ".endm",       ".purgem",
       ".include"};
+  if (name_view.size() > 14) return;  // longer than any tracked name
   std::string name = to_lower(name_view);
   if (!tracked.count(name)) return;
   std::vector<std::string> a = split_args(args);
@@ -259,9 +262,9 @@ void Annotator::directive(size_t line_index, std::string_view name_view, std::st
     std::vector<std::string> words;
     size_t i = 0;
     while (i < text.size()) {
-      while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      while (i < text.size() && is_blank(text[i])) ++i;
       size_t start = i;
-      while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+      while (i < text.size() && !is_blank(text[i])) ++i;
       if (i > start) words.push_back(text.substr(start, i - start));
     }
     if (words.empty()) return;
@@ -338,7 +341,7 @@ void Annotator::macro_invocation(size_t line_index, const Statement &st, const s
   if (info.insn_params.empty()) return;
   // Map arguments to parameters (positional, or "param=value").
   size_t args_offset = st.begin + static_cast<size_t>(args.data() - st.text.data());
-  std::string_view raw_args = std::string_view(lines_[line_index].text).substr(args_offset, args.size());
+  std::string_view raw_args = lines_[line_index].text.substr(args_offset, args.size());
   size_t pos = 0;
   size_t index = 0;
   int depth = 0;
@@ -458,7 +461,7 @@ AnnotateResult Annotator::run(std::string_view source) {
   while (pos < source.size()) {
     size_t nl = source.find('\n', pos);
     if (nl == std::string_view::npos) nl = source.size();
-    lines_.push_back(Line{std::string(source.substr(pos, nl - pos)), {}});
+    lines_.push_back(Line{source.substr(pos, nl - pos), {}});
     pos = nl + 1;
   }
   GasLexer lexer;
@@ -466,6 +469,7 @@ AnnotateResult Annotator::run(std::string_view source) {
     for (const Statement &st : lexer.split(lines_[i].text)) statement(i, st);
   }
 
+  if (result_.sites.empty()) return std::move(result_);  // nothing to insert
   std::string out;
   out.reserve(source.size() + result_.sites.size() * 200);
   for (size_t i = 0; i < lines_.size(); ++i) {
@@ -474,12 +478,12 @@ AnnotateResult Annotator::run(std::string_view source) {
                      [](const Insertion &a, const Insertion &b) { return a.offset < b.offset; });
     size_t copied = 0;
     for (const Insertion &ins : line.insertions) {
-      out.append(line.text, copied, ins.offset - copied);
+      out.append(line.text.substr(copied, ins.offset - copied));
       copied = ins.offset;
       out += ins.text;
       copied += ins.erase;
     }
-    out.append(line.text, copied, std::string::npos);
+    out.append(line.text.substr(copied));
     if (i + 1 < lines_.size() || (!source.empty() && source.back() == '\n')) out += '\n';
   }
   result_.text = std::move(out);

@@ -31,7 +31,7 @@ struct Diagnostic {
 };
 
 struct AnnotateResult {
-  std::string text;  // the annotated source, preamble not included
+  std::string text;  // the annotated source, preamble not included; empty when no sites
   std::vector<SiteReport> sites;
   std::vector<Diagnostic> warnings;
 };

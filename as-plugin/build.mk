@@ -46,3 +46,8 @@ TESTS += test-as-plugin-golden
 test-pv-gcc-dropin: $(BIN)/pv-gcc $(BIN)/pv-as
 	$(Q)test/golden/run-pv-gcc-dropin
 TESTS += test-pv-gcc-dropin
+
+.PHONY: bench-pv-as
+bench-pv-as: $(BIN)/pv-as
+	$(Q)test/bench/pv-as-vs-as $(abspath $(BIN)/pv-as) $(LINUX_PV_OUT)/pv-keep
+BENCHES += bench-pv-as

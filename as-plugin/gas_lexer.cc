@@ -5,12 +5,6 @@
 
 namespace previrt {
 
-std::string_view trim_space(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 std::vector<Statement> GasLexer::split(std::string_view line) {
   std::vector<Statement> out;
   blanked_.assign(line.data(), line.size());

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sensitive_table.hh"
+
 namespace previrt {
 
 struct Statement {
@@ -32,8 +34,5 @@ class GasLexer {
   bool in_block_comment_ = false;
   std::string blanked_;
 };
-
-// Leading and trailing white space removed.
-std::string_view trim_space(std::string_view s);
 
 }  // namespace previrt

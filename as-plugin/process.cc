@@ -107,12 +107,25 @@ std::optional<std::string> find_in_path(const std::string &name,
 std::string self_executable() { return canonical_path("/proc/self/exe"); }
 
 std::string read_file(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw std::runtime_error(path + ": read error");
-  return ss.str();
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+  struct stat st;
+  std::string data;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) data.reserve(static_cast<size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      close(fd);
+      throw std::runtime_error(path + ": " + std::strerror(e));
+    }
+    data.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return data;
 }
 
 std::string read_stdin() {

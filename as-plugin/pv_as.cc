@@ -200,7 +200,7 @@ int assemble(const std::vector<std::string> &raw_args) {
       preamble_done = true;
     }
     text += "# 1 \"" + in.display + "\"\n";
-    text += in.annotated.text;
+    text += in.annotated.sites.empty() ? in.text : in.annotated.text;
     std::string path = tmp.path() + "/" + std::to_string(i) + ".s";
     write_file(path, text);
     temp_inputs.push_back(path);

@@ -38,12 +38,6 @@ std::vector<SensitiveClass> build_table() {
   return table;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // Splits operands at commas outside (), [] and quotes.
 std::vector<std::string> split_operands(std::string_view ops) {
   std::vector<std::string> out;
@@ -54,11 +48,11 @@ std::vector<std::string> split_operands(std::string_view ops) {
     if (c == '(' || c == '[') ++depth;
     else if ((c == ')' || c == ']') && depth > 0) --depth;
     else if (c == ',' && depth == 0) {
-      out.emplace_back(trim(ops.substr(start, i - start)));
+      out.emplace_back(trim_space(ops.substr(start, i - start)));
       start = i + 1;
     }
   }
-  auto last = trim(ops.substr(start));
+  auto last = trim_space(ops.substr(start));
   if (!last.empty() || !out.empty()) out.emplace_back(last);
   return out;
 }
@@ -67,7 +61,7 @@ enum class RegKind { none, control, debug, segment };
 
 // Kind of a whole operand that is exactly one register, e.g. "%cr3".
 RegKind register_kind(std::string_view operand, const AsmDialect &d) {
-  std::string op = to_lower(trim(operand));
+  std::string op = to_lower(trim_space(operand));
   std::string_view r = op;
   if (!r.empty() && r.front() == '%') r.remove_prefix(1);
   else if (d.register_prefix) return RegKind::none;
@@ -138,6 +132,12 @@ bool operands_match(int rule, const std::vector<std::string> &ops, const AsmDial
 
 }  // namespace
 
+std::string_view trim_space(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 std::string to_lower(std::string_view s) {
   std::string out(s);
   for (char &c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -182,10 +182,10 @@ bool is_prefix_word(std::string_view word) {
 
 InstructionText split_instruction(std::string_view statement) {
   InstructionText out;
-  std::string_view s = trim(statement);
+  std::string_view s = trim_space(statement);
   while (!s.empty()) {
     size_t end = 0;
-    while (end < s.size() && !std::isspace(static_cast<unsigned char>(s[end]))) ++end;
+    while (end < s.size() && !is_blank(s[end])) ++end;
     std::string_view word = s.substr(0, end);
     // "{disp32}mov" style pseudo-prefix glued to the mnemonic.
     if (word.size() > 1 && word.front() == '{') {
@@ -196,7 +196,7 @@ InstructionText split_instruction(std::string_view statement) {
         continue;
       }
     }
-    std::string_view rest = trim(s.substr(end));
+    std::string_view rest = trim_space(s.substr(end));
     if (is_prefix_word(word) && !rest.empty()) {
       out.prefixes.push_back(to_lower(word));
       s = rest;

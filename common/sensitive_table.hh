@@ -68,4 +68,10 @@ const SensitiveClass *classify(const InstructionText &insn, const AsmDialect &di
 // Lower-cases ASCII.
 std::string to_lower(std::string_view s);
 
+// ASCII blank (space, tab, CR, LF, VT, FF); assembly text is ASCII.
+inline bool is_blank(char c) { return c == ' ' || c == '\t' || (c >= '\n' && c <= '\r'); }
+
+// Leading and trailing blanks removed.
+std::string_view trim_space(std::string_view s);
+
 }  // namespace previrt
