@@ -9,7 +9,8 @@ ER_LD32 := ld -m elf_i386 --build-id=none -z noexecstack -z max-page-size=0x1000
 
 # Hand-annotated fixtures (sites written as pv-as writes them).
 ER_HAND := basic unannotated nostack small altinstr plain
-ER_FIXTURES := $(ER_HAND:%=$(ER_OUT)/%.elf) $(ER_OUT)/i386.elf $(ER_OUT)/pvas-kernel.elf
+ER_FIXTURES := $(ER_HAND:%=$(ER_OUT)/%.elf) $(ER_OUT)/i386.elf $(ER_OUT)/pvas-kernel.elf \
+               $(ER_OUT)/pvas-allclasses.elf $(ER_OUT)/pvas32-allclasses32.elf
 
 $(ER_OUT)/%.o: $(ER_FIX)/%.s $(ER_FIX)/preamble.inc
 	$(call say,AS,$@)
@@ -24,13 +25,20 @@ $(ER_OUT)/pvas-%.o: $(ER_FIX)/pvas/%.s $(BIN)/pv-as
 	$(call say,PV-AS,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(BIN)/pv-as --64 -o $@ $<
+$(ER_OUT)/pvas32-%.o: $(ER_FIX)/pvas/%.s $(BIN)/pv-as
+	$(call say,PV-AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BIN)/pv-as --32 -o $@ $<
+$(ER_OUT)/pvas32-%.elf: $(ER_OUT)/pvas32-%.o
+	$(call say,LD,$@)
+	$(Q)$(ER_LD32) -o $@ $<
 $(ER_OUT)/i386.elf: $(ER_OUT)/i386.o
 	$(call say,LD,$@)
 	$(Q)$(ER_LD32) -o $@ $<
 $(ER_OUT)/%.elf: $(ER_OUT)/%.o
 	$(call say,LD,$@)
 	$(Q)$(ER_LD64) -o $@ $<
-.PRECIOUS: $(ER_OUT)/%.o $(ER_OUT)/pvas-%.o
+.PRECIOUS: $(ER_OUT)/%.o $(ER_OUT)/pvas-%.o $(ER_OUT)/pvas32-%.o
 
 .PHONY: elfrewrite-fixtures test-elfrewrite-golden test-elfrewrite-roundtrip \
         test-elfrewrite-verify test-elfrewrite-invalid test-elfrewrite-unit

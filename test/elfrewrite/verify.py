@@ -44,7 +44,7 @@ def main():
            stderr=f"elfrewrite: {leaky}: error: leaky_irq_disable+0xc: cli not annotated\n",
            stdout_has=["1 not annotated"])
     for n in ("basic.elf", "altinstr.elf", "i386.elf", "small.elf", "nostack.elf",
-              "pvas-kernel.elf"):
+              "pvas-kernel.elf", "pvas-allclasses.elf", "pvas32-allclasses32.elf"):
         expect(f"{n} verifies", [tool, "--verify", f(n)], 0, stderr="",
                stdout_has=["0 bad", "0 not annotated"])
     expect("exclusion by symbol, reason in the summary",
