@@ -17,6 +17,7 @@
 volatile u64 timer_ticks;
 volatile u64 user_tick_cs, user_tick_frame;
 volatile u64 timer_tsc;
+volatile u64 timer_rip;
 volatile u64 user_tick_seen __attribute__((section(".user.data")));
 static volatile u64 other_irqs;
 
@@ -60,6 +61,7 @@ void irq_handler(struct trap_frame *f)
 	if (irq == 0) {
 		timer_tsc = rdtsc();
 		timer_ticks++;
+		timer_rip = f->rip;
 		if (f->cs & 3) {
 			user_tick_cs = f->cs;
 			user_tick_frame = (u64)f;

@@ -12,6 +12,7 @@ void timer_stop(void);       /* IRQ 0 masked */
 int timer_pending(void);     /* IRQ 0 requested but not yet delivered (PIC IRR) */
 
 extern volatile u64 timer_ticks;
+extern volatile u64 timer_rip; /* saved %rip of the last timer interrupt */
 /* The last timer interrupt taken in ring 3: saved %cs and frame address. */
 extern volatile u64 user_tick_cs, user_tick_frame;
 /* rdtsc in the timer handler, for the delivery benchmark. */
