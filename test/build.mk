@@ -27,3 +27,18 @@ $(BIN)/test-as-plugin: $(AS_PLUGIN_UNIT_SRCS:%.cc=$(OBJ)/%.o) $(CATCH_MAIN) $(AS
 	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 UNIT_TEST_BINS += $(BIN)/test-as-plugin
 test-unit: $(BIN)/test-as-plugin
+
+# make install into a scratch DESTDIR: the installed pv-gcc finds its pv-as,
+# and headers and man pages are in place.
+.PHONY: test-install
+test-install: $(TOOLS)
+	$(Q)set -e; d=$$(mktemp -d); trap 'rm -rf "$$d"' EXIT; \
+	$(MAKE) --no-print-directory -s install PREFIX=/opt/previrt DESTDIR=$$d; \
+	for f in bin/pv-gcc bin/pv-as libexec/previrt/as include/previrt/sites.h include/previrt/sensitive.def \
+	         share/man/man1/pv-gcc.1 share/man/man1/pv-as.1; do \
+	  test -e $$d/opt/previrt/$$f || { echo "test-install: $$f missing"; exit 1; }; done; \
+	printf 'void f(void){asm volatile("cli");}\n' > $$d/t.c; \
+	$$d/opt/previrt/bin/pv-gcc -c $$d/t.c -o $$d/t.o; \
+	readelf -S $$d/t.o | grep -q previrt_sites || { echo "test-install: installed pv-gcc made no site"; exit 1; }; \
+	echo "test-install: installed tools work from $$d/opt/previrt"
+TESTS += test-install
