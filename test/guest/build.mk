@@ -13,12 +13,17 @@ GUEST_SRCS := $(wildcard $(GUEST_DIR)/boot/*.S) $(wildcard $(GUEST_DIR)/*.S) \
 GUEST_LDS := $(GUEST_DIR)/guest.ld
 
 # Freestanding: no host headers, no red zone (interrupts push on the kernel
-# stack), no SSE/MMX/x87 state, absolute addressing below 2 GiB.
+# stack), no SSE/MMX/x87 state, absolute addressing below 2 GiB (the image is
+# linked at 1 MiB, so -mcmodel=small without PIC is what -mcmodel=kernel is
+# for a kernel linked at -2 GiB). The user's CFLAGS are not applied: hosted
+# hardening flags (-fstack-protector, _FORTIFY_SOURCE, -fPIE) break a
+# freestanding kernel; add guest flags with GUEST_EXTRA_CFLAGS. Plain and pv
+# builds use the same flags, so they differ only in the site padding.
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx -mno-80387 \
 	-mcmodel=small -nostdinc -fno-stack-protector -fno-builtin -fcf-protection=none \
 	-fno-asynchronous-unwind-tables -fno-exceptions -MMD -MP \
-	-I$(GUEST_DIR)/include
+	-I$(GUEST_DIR)/include $(GUEST_EXTRA_CFLAGS)
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,$(GUEST_LDS)
 

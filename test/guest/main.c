@@ -3,7 +3,7 @@
  * guest_main: the test runner. It saves the boot information, loads the
  * guest's own tables, then runs each test group in order; each test prints
  * one line. In bench mode (command line word "bench") it runs the
- * benchmarks instead; with "hang" it stops without a status. The exit status goes to the isa-debug-exit port.
+ * benchmarks instead; "hang" and "fault" are runner self-tests. The exit status goes to the isa-debug-exit port.
  */
 #include "arch.h"
 #include "bench.h"
@@ -45,8 +45,13 @@ void guest_main(const struct guest_boot_info *bi)
 	console_init();
 	save_boot_info(bi);
 	int bench = cmdline_has_word(saved_boot.cmdline, "bench");
-	/* "hang": never report a status, so runners can prove their timeout works. */
+	/*
+	 * Runner self-tests: "hang" never reports a status (the runner's
+	 * timeout must end it); "fault" takes an exception no test expects
+	 * (the guest must report it and abort with status 2).
+	 */
 	int hang = cmdline_has_word(saved_boot.cmdline, "hang");
+	int fault = cmdline_has_word(saved_boot.cmdline, "fault");
 	console_puts(bench ? "previrt-guest: bench\n" : "previrt-guest: begin\n");
 
 	desc_build();
@@ -57,6 +62,8 @@ void guest_main(const struct guest_boot_info *bi)
 	pic_init();
 	user_setup();
 
+	if (fault)
+		asm volatile("ud2");
 	if (hang) {
 		for (;;) {
 			cli();
