@@ -101,11 +101,22 @@ struct CodeContext {
   bool replacement = false;
 };
 
+// A statement in a macro body that is exactly "\param": whatever argument
+// the invocation passes is assembled there as an instruction.
+struct ParamStatement {
+  size_t line = 0, begin = 0, end = 0;  // where "\param" stands
+  CodeContext context;
+  // Single-word arguments seen for it that are sensitive instructions
+  // ("rdmsr"), with the site shape each needs.
+  std::map<std::string, SiteShape> sensitive_words;
+};
+
 struct MacroInfo {
   std::vector<std::string> params;
-  // Parameters the body uses as a whole statement (in instruction position),
-  // with the context that statement is assembled in.
-  std::map<std::string, CodeContext> insn_params;
+  std::map<std::string, std::vector<ParamStatement>> insn_params;
+  // Uses of a parameter anywhere else in the body (\op\()_safe_regs, .ascii
+  // "\text"): its argument text must then stay as it is.
+  std::map<std::string, int> other_uses;
 };
 
 class Annotator {
@@ -154,6 +165,11 @@ class Annotator {
   std::optional<std::string> annotate_argument(size_t line_index, const std::string &content,
                                                const CodeContext &ctx);
   void set_section(const std::string &name, const std::optional<std::string> &flags);
+  // Records how the body of the macro being defined uses its parameters.
+  void note_parameter_uses(size_t line_index, const Statement &st, std::string_view rest);
+  // Rewrites "\param" statements that received sensitive single-word
+  // arguments into a .ifc chain that makes a site for each such word.
+  void emit_parameter_sites();
 
   const AnnotateOptions &options_;
   State state_;
@@ -337,12 +353,11 @@ std::optional<std::string> Annotator::annotate_argument(size_t line_index,
 
 void Annotator::macro_invocation(size_t line_index, const Statement &st, const std::string &name,
                                  std::string_view args) {
-  const MacroInfo &info = macros_[name];
+  MacroInfo &info = macros_[name];
   if (info.insn_params.empty()) return;
   // Map arguments to parameters (positional, or "param=value").
   size_t args_offset = st.begin + static_cast<size_t>(args.data() - st.text.data());
   std::string_view raw_args = lines_[line_index].text.substr(args_offset, args.size());
-  size_t pos = 0;
   size_t index = 0;
   int depth = 0;
   bool quoted = false;
@@ -361,17 +376,37 @@ void Annotator::macro_invocation(size_t line_index, const Statement &st, const s
     }
     ++index;
     auto it = info.insn_params.find(param);
-    if (it == info.insn_params.end()) return;
+    if (it == info.insn_params.end() || it->second.empty()) return;
     size_t open = value.find('"');
     size_t close = value.rfind('"');
-    if (open == std::string_view::npos || close == open) return;
+    if (open == std::string_view::npos) {
+      // A bare word such as "rdmsr": the body statement gets a site for it.
+      std::string word(trim_space(value));
+      if (word.empty() || word.find_first_of(" \t\\") != std::string::npos) return;
+      for (ParamStatement &ps : it->second) {
+        const SensitiveClass *cls = classify(split_instruction(word), state_.dialect, ps.context.code_bits);
+        if (!cls) continue;
+        if (auto shape = shape_for(*cls, ps.context)) {
+          if (ps.sensitive_words.emplace(word, *shape).second) {
+            SiteReport r;
+            r.line = line_index + 1;
+            r.class_name = std::string(cls->name);
+            r.instruction = word;
+            r.from_macro_argument = true;
+            result_.sites.push_back(r);
+          }
+        }
+      }
+      return;
+    }
+    if (close == open || info.other_uses[param] > 0) return;
     std::string content(value.substr(open + 1, close - open - 1));
-    auto annotated = annotate_argument(line_index, content, it->second);
+    auto annotated = annotate_argument(line_index, content, it->second.front().context);
     if (!annotated) return;
-    size_t content_offset = args_offset + (value.data() - raw_args.data()) + open + 1;
+    size_t content_offset = args_offset + static_cast<size_t>(value.data() - raw_args.data()) + open + 1;
     lines_[line_index].insertions.push_back({content_offset, *annotated, content.size()});
   };
-  for (pos = 0; pos < raw_args.size(); ++pos) {
+  for (size_t pos = 0; pos < raw_args.size(); ++pos) {
     char c = raw_args[pos];
     if (quoted) {
       if (c == '\\') ++pos;
@@ -387,6 +422,51 @@ void Annotator::macro_invocation(size_t line_index, const Statement &st, const s
     }
   }
   finish_arg(raw_args.size());
+}
+
+void Annotator::note_parameter_uses(size_t line_index, const Statement &st, std::string_view rest) {
+  MacroInfo &info = macros_[defining_macro_];
+  auto is_param = [&](std::string_view p) {
+    return std::find(info.params.begin(), info.params.end(), p) != info.params.end();
+  };
+  // The whole statement is one parameter: an instruction position.
+  std::string_view whole = trim_space(rest);
+  if (whole.size() > 1 && whole[0] == '\\' && is_param(whole.substr(1))) {
+    ParamStatement ps;
+    ps.line = line_index;
+    ps.begin = st.begin + static_cast<size_t>(whole.data() - st.text.data());
+    ps.end = ps.begin + whole.size();
+    ps.context = context();
+    info.insn_params[std::string(whole.substr(1))].push_back(ps);
+    return;
+  }
+  for (size_t i = 0; i + 1 < rest.size(); ++i) {
+    if (rest[i] != '\\') continue;
+    size_t j = i + 1;
+    while (j < rest.size() && is_symbol_char(rest[j]) && rest[j] != '.' && rest[j] != '$') ++j;
+    std::string_view name = rest.substr(i + 1, j - i - 1);
+    if (is_param(name)) ++info.other_uses[std::string(name)];
+    i = j - 1;
+  }
+}
+
+void Annotator::emit_parameter_sites() {
+  for (auto &[macro, info] : macros_) {
+    for (auto &[param, statements] : info.insn_params) {
+      for (const ParamStatement &ps : statements) {
+        if (ps.sensitive_words.empty()) continue;
+        const std::string ref = "\\" + param;
+        std::string text, closing;
+        for (const auto &[word, shape] : ps.sensitive_words) {
+          text += ".ifc " + ref + "," + word + " ; " + site_prologue() + ref + site_epilogue(shape) +
+                  " ; .else ; ";
+          closing += " ; .endif";
+        }
+        text += ref + closing;
+        lines_[ps.line].insertions.push_back({ps.begin, text, ps.end - ps.begin});
+      }
+    }
+  }
 }
 
 void Annotator::statement(size_t line_index, const Statement &st) {
@@ -409,21 +489,13 @@ void Annotator::statement(size_t line_index, const Statement &st) {
   if (word.find('=') != std::string::npos || (!after_word.empty() && after_word.front() == '='))
     return;
 
+  if (macro_depth_ == 1) note_parameter_uses(line_index, st, rest);
+
   if (!word.empty() && word[0] == '.') {
     directive(line_index, word, after_word);
     return;
   }
-
-  // A statement that is only a macro parameter, inside a macro body.
-  if (macro_depth_ == 1 && !word.empty()) {
-    std::string param = word[0] == '\\' ? word.substr(1) : (state_.altmacro ? word : "");
-    auto &info = macros_[defining_macro_];
-    if (!param.empty() && after_word.empty() &&
-        std::find(info.params.begin(), info.params.end(), param) != info.params.end()) {
-      info.insn_params[param] = context();
-      return;
-    }
-  }
+  if (!word.empty() && word[0] == '\\') return;  // a parameter: handled above
 
   std::string lower = to_lower(word);
   if (!macros_.empty() && macros_.count(lower)) {
@@ -468,6 +540,7 @@ AnnotateResult Annotator::run(std::string_view source) {
   for (size_t i = 0; i < lines_.size(); ++i) {
     for (const Statement &st : lexer.split(lines_[i].text)) statement(i, st);
   }
+  emit_parameter_sites();
 
   if (result_.sites.empty()) return std::move(result_);  // nothing to insert
   std::string out;

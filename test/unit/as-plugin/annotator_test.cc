@@ -107,3 +107,16 @@ TEST_CASE("no padding mode keeps the site structure with zero NOPs") {
   auto r = annotate("cli\n", o);
   CHECK(r.text.find("-(((0)-") != std::string::npos);
 }
+
+TEST_CASE("a bare-word argument used in instruction position and in a symbol name") {
+  std::string src =
+      ".macro op_safe op\n\\op\\()_safe:\n1:\t\\op\n.endm\nop_safe rdmsr\nop_safe wrmsr\nop_safe nop\n";
+  auto r = annotate(src, {});
+  REQUIRE(r.sites.size() == 2);
+  CHECK(r.sites[0].class_name == "rdmsr");
+  CHECK(r.sites[1].class_name == "wrmsr");
+  // The body statement becomes a .ifc chain; the symbol name is untouched.
+  CHECK(r.text.find("1:\t.ifc \\op,rdmsr ; 9707001: \\op") != std::string::npos);
+  CHECK(r.text.find("\\op\\()_safe:") != std::string::npos);
+  CHECK(r.text.find("op_safe rdmsr\n") != std::string::npos);
+}

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Macro parameters in instruction position: bare-word arguments used elsewhere
+# too (Linux's msr-reg.S), and quoted arguments (ALTERNATIVE).
+	.text
+.macro op_safe_regs op
+	.globl \op\()_safe_regs
+\op\()_safe_regs:
+	movl (%rdi), %eax
+1:	\op
+2:	movl %edx, 12(%rdi)
+	ret
+.endm
+op_safe_regs rdmsr
+op_safe_regs wrmsr
+.macro ALT old, new
+	\old
+	.pushsection .altinstr_replacement,"ax"
+	\new
+	.popsection
+.endm
+	ALT "", "swapgs"
+	ALT cli, "stac"
