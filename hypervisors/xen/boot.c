@@ -86,8 +86,19 @@ void xen_shutdown(unsigned int reason)
 
 void xen_exit(int status)
 {
-	xen_console_puts(XEN_EXIT_LINE_PREFIX);
-	xen_console_put_udec((unsigned long)(status & 0xff));
-	xen_console_puts("\n");
+	/* One write, so that no message of Xen's can land inside the line. */
+	static const char prefix[] = XEN_EXIT_LINE_PREFIX;
+	char line[sizeof(prefix) + 4];
+	unsigned int value = (unsigned int)status & 0xff, n = sizeof(prefix) - 1, i;
+
+	for (i = 0; i < n; i++)
+		line[i] = prefix[i];
+	if (value >= 100)
+		line[n++] = (char)('0' + value / 100);
+	if (value >= 10)
+		line[n++] = (char)('0' + value / 10 % 10);
+	line[n++] = (char)('0' + value % 10);
+	line[n++] = '\n';
+	xen_console_write(line, n);
 	xen_shutdown(SHUTDOWN_reboot);
 }

@@ -13,7 +13,8 @@
  * Arguments go in %rdi, %rsi, %rdx, %r10, %r8 (then %r9); the result comes
  * back in %rax, negative values being -XEN_Exxx error numbers.  Xen may
  * clobber the argument registers (debug builds of Xen deliberately poison
- * them), so every argument register is an in/out operand here.  Memory is
+ * the ones a hypercall does not use, %r9 included), so every argument
+ * register is an in/out operand here and %r9 a clobber.  Memory is
  * clobbered because most hypercalls read or write guest buffers.
  */
 #ifndef PREVIRT_XEN_HYPERCALL_H
@@ -42,7 +43,7 @@ static inline long xen_hypercall5(unsigned int nr, unsigned long a1, unsigned lo
 	__asm__ volatile("call *%[stub]"
 	                 : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8)
 	                 : [stub] "r"(hypercall_page + nr * XEN_HYPERCALL_STUB_SIZE)
-	                 : "memory", "cc");
+	                 : "r9", "memory", "cc");
 	return ret;
 }
 

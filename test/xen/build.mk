@@ -2,7 +2,7 @@
 # Boot tests under real Xen 4.17 (scripts/run-xen).
 #
 #   test-xen-boot     a minimal PV kernel built from hypervisors/xen/ boots as
-#                     dom0, prints its line, and its exit status (0, then 3)
+#                     dom0, prints its line, and its exit status (0, 3, 123)
 #                     comes back from the runner; once more linked low
 #   test-xen-timeout  a PV kernel that never exits is stopped by the runner's
 #                     timeout, which returns its own status (124) in time
@@ -34,7 +34,8 @@ $(XEN_TEST_OUT)/hang.elf: $(XEN_TEST_OBJ)/hang.o $(XEN_BACKEND_OBJS) $(XEN_NOTES
 .PRECIOUS: $(XEN_TEST_OBJ)/hello-%.o
 
 .PHONY: test-xen-boot test-xen-timeout
-test-xen-boot: $(XEN_TEST_OUT)/hello-0.elf $(XEN_TEST_OUT)/hello-3.elf $(XEN_TEST_OUT)/hello-low-3.elf
+test-xen-boot: $(XEN_TEST_OUT)/hello-0.elf $(XEN_TEST_OUT)/hello-3.elf $(XEN_TEST_OUT)/hello-123.elf \
+  $(XEN_TEST_OUT)/hello-low-3.elf
 	$(Q)test/xen/check-boot $(XEN_TEST_OUT)
 
 test-xen-timeout: $(XEN_TEST_OUT)/hang.elf
