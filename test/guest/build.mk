@@ -22,7 +22,7 @@ GUEST_LDS := $(GUEST_DIR)/guest.ld
 GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 	-ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx -mno-80387 \
 	-mcmodel=small -nostdinc -fno-stack-protector -fno-builtin -fcf-protection=none \
-	-fno-asynchronous-unwind-tables -fno-exceptions -MMD -MP \
+	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns -MMD -MP \
 	-I$(GUEST_DIR)/include $(GUEST_EXTRA_CFLAGS)
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,$(GUEST_LDS)
@@ -62,3 +62,14 @@ bench-guest: guest
 
 TESTS += test-guest
 BENCHES += bench-guest
+
+# The guest's pure logic (formatter, command line) compiled for the host and
+# unit-tested with Catch2 in test-unit.
+GUEST_HOST_OBJS := $(OBJ)/$(GUEST_DIR)/format.o $(OBJ)/$(GUEST_DIR)/cmdline.o
+$(GUEST_HOST_OBJS): PV_CPPFLAGS += -I$(GUEST_DIR)/include
+$(BIN)/test-guest-lib: $(OBJ)/$(GUEST_DIR)/unit/guest_lib_test.o $(GUEST_HOST_OBJS) $(CATCH_MAIN)
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+UNIT_TEST_BINS += $(BIN)/test-guest-lib
+test-unit: $(BIN)/test-guest-lib

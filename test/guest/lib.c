@@ -34,19 +34,3 @@ size_t strlen(const char *s)
 		n++;
 	return n;
 }
-
-int cmdline_has_word(const char *cmdline, const char *word)
-{
-	size_t len = strlen(word);
-	const char *p = cmdline;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		const char *start = p;
-		while (*p && *p != ' ')
-			p++;
-		if ((size_t)(p - start) == len && !memcmp(start, word, len))
-			return 1;
-	}
-	return 0;
-}
