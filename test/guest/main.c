@@ -73,7 +73,7 @@ void guest_main(const struct guest_boot_info *bi)
 	if (bench) {
 		bench_run();
 		console_puts("previrt-guest: end\n");
-		guest_exit(GUEST_PASSED);
+		guest_exit(tests_failed ? GUEST_FAILED : GUEST_PASSED);
 	}
 
 	test_exceptions();
