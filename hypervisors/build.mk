@@ -3,6 +3,8 @@
 #
 # Xen (64-bit PV, Xen 4.17):
 #   $(XEN_BACKEND_OBJS)  entry, hypercall page, console, shutdown, traps, events
+#   $(XEN_BACKEND_OBJ)   the same as one relocatable object (ld -r), for a
+#                        link that places the VMM at an address of its choice
 #   $(XEN_NOTES_OBJ)     the Xen ELF notes, kept apart so that any image
 #                        (a rewritten kernel) can take them alone
 #   $(XEN_PV_LDS)        link layout of a standalone PV image
@@ -31,6 +33,7 @@ XEN_GUEST_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --bu
 XEN_OBJ := $(OBJ)/hypervisors/xen
 XEN_BACKEND_OBJS := $(addprefix $(XEN_OBJ)/,start.o hypercall-page.o boot.o console.o \
   events.o event-entry.o traps.o traps-entry.o)
+XEN_BACKEND_OBJ := $(XEN_OBJ)/xen-backend.o
 XEN_NOTES_OBJ := $(XEN_OBJ)/xen-notes.o
 XEN_PV_LDS := hypervisors/xen/xen-pv.lds
 
@@ -51,6 +54,10 @@ $(XEN_OBJ)/%.o: hypervisors/xen/%.S | $(XEN_INCLUDE_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XEN_GUEST_ASFLAGS) -c -o $@ $<
 
+$(XEN_BACKEND_OBJ): $(XEN_BACKEND_OBJS)
+	$(call say,LD,$@)
+	$(Q)$(LD) -r -o $@.tmp $^ && mv -f $@.tmp $@
+
 # Notes for another XEN_VIRT_BASE: xen-notes-base<BASE>.o.
 $(XEN_OBJ)/xen-notes-base%.o: hypervisors/xen/xen-notes.S | $(XEN_INCLUDE_STAMP)
 	$(call say,AS,$@)
@@ -66,8 +73,8 @@ define xen-pv-link
 	$(call say,LD,$(1))
 	$(Q)mkdir -p $(dir $(1))
 	$(Q)$(LD) $(XEN_GUEST_LDFLAGS) $(if $(3),--defsym=XEN_VIRT_BASE=$(3)) -T $(XEN_PV_LDS) \
-	  -o $(1).tmp $(2) $(XEN_BACKEND_OBJS) $(call xen-notes-obj,$(3)) && mv -f $(1).tmp $(1)
+	  -o $(1).tmp $(2) $(XEN_BACKEND_OBJ) $(call xen-notes-obj,$(3)) && mv -f $(1).tmp $(1)
 endef
 
 .PHONY: xen-backend
-xen-backend: $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ)
+xen-backend: $(XEN_BACKEND_OBJ) $(XEN_NOTES_OBJ)

@@ -21,14 +21,14 @@ $(XEN_TEST_OBJ)/hang.o: test/xen/hang.c | $(XEN_INCLUDE_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -c -o $@ $<
 
-$(XEN_TEST_OUT)/hello-%.elf: $(XEN_TEST_OBJ)/hello-%.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+$(XEN_TEST_OUT)/hello-%.elf: $(XEN_TEST_OBJ)/hello-%.o $(XEN_BACKEND_OBJ) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
 	$(call xen-pv-link,$@,$<)
 
 # The same guest linked low (XEN_VIRT_BASE 0, like test/guest's layout).
-$(XEN_TEST_OUT)/hello-low-%.elf: $(XEN_TEST_OBJ)/hello-%.o $(XEN_BACKEND_OBJS) $(call xen-notes-obj,0) $(XEN_PV_LDS)
+$(XEN_TEST_OUT)/hello-low-%.elf: $(XEN_TEST_OBJ)/hello-%.o $(XEN_BACKEND_OBJ) $(call xen-notes-obj,0) $(XEN_PV_LDS)
 	$(call xen-pv-link,$@,$<,0)
 
-$(XEN_TEST_OUT)/hang.elf: $(XEN_TEST_OBJ)/hang.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+$(XEN_TEST_OUT)/hang.elf: $(XEN_TEST_OBJ)/hang.o $(XEN_BACKEND_OBJ) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
 	$(call xen-pv-link,$@,$<)
 
 .PRECIOUS: $(XEN_TEST_OBJ)/hello-%.o
@@ -50,7 +50,7 @@ $(XEN_TEST_OBJ)/crash.o: test/xen/crash.c | $(XEN_INCLUDE_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -c -o $@ $<
 
-$(XEN_TEST_OUT)/crash.elf: $(XEN_TEST_OBJ)/crash.o $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+$(XEN_TEST_OUT)/crash.elf: $(XEN_TEST_OBJ)/crash.o $(XEN_BACKEND_OBJ) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
 	$(call xen-pv-link,$@,$<)
 
 # The same hello image with its Xen notes stripped: Xen must refuse it.
@@ -66,7 +66,7 @@ $(XEN_TEST_OBJ)/timer.o $(XEN_TEST_OBJ)/traps.o: $(XEN_TEST_OBJ)/%.o: test/xen/%
 	$(Q)$(CC) $(XEN_GUEST_CFLAGS) -c -o $@ $<
 
 $(XEN_TEST_OUT)/timer.elf $(XEN_TEST_OUT)/traps.elf: $(XEN_TEST_OUT)/%.elf: $(XEN_TEST_OBJ)/%.o \
-  $(XEN_BACKEND_OBJS) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
+  $(XEN_BACKEND_OBJ) $(XEN_NOTES_OBJ) $(XEN_PV_LDS)
 	$(call xen-pv-link,$@,$<)
 
 .PHONY: test-xen-runner test-xen-timer test-xen-traps
