@@ -47,7 +47,7 @@ $(GUEST_OUT)/$(1).elf: $$(GUEST_OBJS_$(1)) $(GUEST_LDS) $(4)
 endef
 
 $(eval $(call guest_build,plain,$(CC),,))
-$(eval $(call guest_build,pv,$(BIN)/pv-gcc,,$(BIN)/pv-gcc))
+$(eval $(call guest_build,pv,$(BIN)/pv-gcc,,$(BIN)/pv-gcc $(BIN)/pv-as))
 $(eval $(call guest_build,broken,$(CC),-DGUEST_BROKEN,))
 
 .PHONY: guest guest-plain test-guest bench-guest

@@ -51,6 +51,10 @@ struct trap_expect {
 	struct trap_record seen;
 };
 extern volatile struct trap_expect trap_expect;
+_Static_assert(__builtin_offsetof(struct trap_expect, armed) == EXPECT_ARMED, "EXPECT_ARMED");
+_Static_assert(__builtin_offsetof(struct trap_expect, resume) == EXPECT_RESUME, "EXPECT_RESUME");
+_Static_assert(__builtin_offsetof(struct trap_expect, fault_rip) == EXPECT_FAULT_RIP, "EXPECT_FAULT_RIP");
+_Static_assert(__builtin_offsetof(struct trap_expect, new_rsp) == EXPECT_NEW_RSP, "EXPECT_NEW_RSP");
 
 extern char trap_stubs[];
 void trap_handler(struct trap_frame *f);
@@ -61,15 +65,18 @@ void trap_reset(void);
  * Runs insns with a fault expected at its first instruction; execution
  * continues after insns whether or not it faulted. Extra asm operands follow.
  */
+#define TRAP_STR_(x) #x
+#define TRAP_STR(x) TRAP_STR_(x)
+#define TRAP_EXPECT(field) "trap_expect+" TRAP_STR(field) "(%%rip)"
 #define TRAP_PROBE(insns, ...)                                                                      \
 	asm volatile("leaq 1f(%%rip), %%r11\n\t"                                                   \
-		     "movq %%r11, trap_expect+16(%%rip)\n\t"                                       \
+		     "movq %%r11, " TRAP_EXPECT(EXPECT_FAULT_RIP) "\n\t"                           \
 		     "leaq 2f(%%rip), %%r11\n\t"                                                   \
-		     "movq %%r11, trap_expect+8(%%rip)\n\t"                                        \
-		     "movq $1, trap_expect(%%rip)\n"                                               \
+		     "movq %%r11, " TRAP_EXPECT(EXPECT_RESUME) "\n\t"                              \
+		     "movq $1, " TRAP_EXPECT(EXPECT_ARMED) "\n"                                    \
 		     "1:\n\t" insns "\n"                                                           \
 		     "2:\n\t"                                                                      \
-		     "movq $0, trap_expect(%%rip)" __VA_ARGS__)
+		     "movq $0, " TRAP_EXPECT(EXPECT_ARMED) __VA_ARGS__)
 
 /* IRQ bookkeeping (irq.c). */
 void irq_handler(struct trap_frame *f);
