@@ -82,3 +82,23 @@ test-xen-runner: $(XEN_TEST_OUT)/crash.elf $(XEN_TEST_OUT)/no-notes.elf
 	$(Q)test/xen/check-runner $(XEN_TEST_OUT)
 
 TESTS += test-xen-runner
+
+# test-xen-notes: the notes of the images above are consistent with their
+# layout (test/xen/check-notes reads the ELF), and an image whose notes
+# were assembled for another base is caught.
+$(XEN_TEST_OUT)/bad-base.elf: $(XEN_TEST_OBJ)/hello-0.o $(XEN_BACKEND_OBJ) $(call xen-notes-obj,0) $(XEN_PV_LDS)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(XEN_GUEST_LDFLAGS) -T $(XEN_PV_LDS) -o $@.tmp $< $(XEN_BACKEND_OBJ) \
+	  $(call xen-notes-obj,0) && mv -f $@.tmp $@
+
+.PHONY: test-xen-notes
+test-xen-notes: $(XEN_TEST_OUT)/hello-0.elf $(XEN_TEST_OUT)/hello-low-3.elf $(XEN_TEST_OUT)/bad-base.elf
+	$(Q)test/xen/check-notes $(XEN_TEST_OUT)/hello-0.elf --virt-base 0xffffffff80000000
+	$(Q)test/xen/check-notes $(XEN_TEST_OUT)/hello-low-3.elf --virt-base 0
+	$(Q)if test/xen/check-notes $(XEN_TEST_OUT)/bad-base.elf >$(XEN_TEST_OUT)/bad-base.out; then \
+	  echo "  FAIL     check-notes accepted $(XEN_TEST_OUT)/bad-base.elf"; exit 1; fi; \
+	grep -q 'p_paddr .* is not its p_vaddr' $(XEN_TEST_OUT)/bad-base.out \
+	  || { echo "  FAIL     check-notes: wrong complaint for bad-base.elf:"; cat $(XEN_TEST_OUT)/bad-base.out; exit 1; }; \
+	echo "  ok       $(XEN_TEST_OUT)/bad-base.elf: rejected: $$(head -n 1 $(XEN_TEST_OUT)/bad-base.out)"
+
+TESTS += test-xen-notes
