@@ -73,3 +73,37 @@ test-elfrewrite-unit: $(BIN)/test-elfrewrite
 
 TESTS += test-elfrewrite-unit test-elfrewrite-golden test-elfrewrite-roundtrip \
          test-elfrewrite-verify test-elfrewrite-invalid
+
+# Fuzz targets (libFuzzer, clang, ASan+UBSan): `make fuzz` builds them and
+# runs each for FUZZ_SECONDS on a seed corpus of the fixtures and the
+# invalid corpus. Everything is rebuilt with the sanitizers under
+# build/fuzz/; libelf and libopcodes are the system's.
+FUZZ_CXX ?= clang++
+FUZZ_SECONDS ?= 30
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=undefined
+ER_FUZZ_LIB_SRCS := $(ELFREWRITE_SRCS) $(COMMON_SRCS) test/elfrewrite/fuzz/fuzz_pipeline.cc
+ER_FUZZ_LIB_OBJS := $(ER_FUZZ_LIB_SRCS:%.cc=$(FUZZ_DIR)/obj/%.o)
+$(FUZZ_DIR)/obj/%.o: %.cc
+	$(call say,FUZZCXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CXX) -std=c++17 -Iinclude -Icommon -Ielfrewrite $(LIBELF_CFLAGS) $(FUZZ_FLAGS) \
+	  -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_DIR)/%: test/elfrewrite/fuzz/%.cc $(ER_FUZZ_LIB_OBJS) $(OBJ)/elfrewrite/backends/test_vmm_code.o
+	$(call say,FUZZLD,$@)
+	$(Q)$(FUZZ_CXX) -std=c++17 -Iinclude -Icommon -Ielfrewrite -Itest/elfrewrite/fuzz $(FUZZ_FLAGS) \
+	  -fsanitize=fuzzer -o $@ $^ $(ELFREWRITE_LDLIBS)
+ER_FUZZERS := $(FUZZ_DIR)/elf_loader_fuzz $(FUZZ_DIR)/site_table_fuzz
+.PRECIOUS: $(FUZZ_DIR)/obj/%.o
+
+.PHONY: fuzz fuzz-elfrewrite
+fuzz: fuzz-elfrewrite
+fuzz-elfrewrite: $(ER_FUZZERS) elfrewrite-fixtures $(BIN)/elfrewrite
+	$(Q)python3 test/invalid/generate.py $(ER_OUT) $(ER_OUT)/invalid
+	$(Q)mkdir -p $(FUZZ_DIR)/corpus/elf_loader $(FUZZ_DIR)/corpus/site_table
+	$(Q)cp $(ER_OUT)/*.elf $(ER_OUT)/invalid/*.elf $(FUZZ_DIR)/corpus/elf_loader/
+	$(Q)$(FUZZ_DIR)/elf_loader_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/elf_loader
+	$(Q)$(FUZZ_DIR)/site_table_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/site_table
