@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # The test guest (test/guest/): a freestanding 64-bit kernel booted through a
 # PVH note. Three builds of the same sources:
-#   build/guest/plain.elf   compiled with $(CC)
+#   build/guest/plain.elf   compiled with $(GUEST_CC) (gcc)
 #   build/guest/pv.elf      compiled with build/bin/pv-gcc (annotated sites)
 #   build/guest/broken.elf  plain, with GUEST_BROKEN: one handler returns a
 #                           wrong value, so test-guest can prove checks fail
@@ -27,7 +27,9 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter \
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,$(GUEST_LDS)
 
-GUEST_QEMU := qemu-system-x86_64
+# The plain build uses the compiler pv-gcc drives (gcc), so that plain and pv
+# builds differ only in the site padding.
+GUEST_CC ?= gcc
 
 # $(call guest_build,variant,compiler,extra cflags,compiler prerequisite)
 define guest_build
@@ -46,9 +48,9 @@ $(GUEST_OUT)/$(1).elf: $$(GUEST_OBJS_$(1)) $(GUEST_LDS) $(4)
 -include $$(GUEST_OBJS_$(1):.o=.d)
 endef
 
-$(eval $(call guest_build,plain,$(CC),,))
+$(eval $(call guest_build,plain,$(GUEST_CC),,))
 $(eval $(call guest_build,pv,$(BIN)/pv-gcc,,$(BIN)/pv-gcc $(BIN)/pv-as))
-$(eval $(call guest_build,broken,$(CC),-DGUEST_BROKEN,))
+$(eval $(call guest_build,broken,$(GUEST_CC),-DGUEST_BROKEN,))
 
 .PHONY: guest guest-plain test-guest bench-guest
 guest: $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf $(GUEST_OUT)/broken.elf
