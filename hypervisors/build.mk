@@ -21,13 +21,13 @@ XEN_PUBLIC_INCLUDE ?= /usr/include
 XEN_INCLUDE_DIR := $(BUILD)/include/xen-public
 XEN_INCLUDE_STAMP := $(XEN_INCLUDE_DIR)/xen/xen.h
 
-GUEST_FREESTANDING := -ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx \
+XEN_GUEST_FREESTANDING := -ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx \
   -mno-80387 -mcmodel=kernel -fno-stack-protector -fno-asynchronous-unwind-tables \
   -fcf-protection=none -nostdinc -isystem $(shell $(CC) -print-file-name=include)
 XEN_GUEST_CPPFLAGS := -Ihypervisors/xen -I$(XEN_INCLUDE_DIR)
-XEN_GUEST_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) -MMD -MP $(GUEST_FREESTANDING) \
+XEN_GUEST_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) -MMD -MP $(XEN_GUEST_FREESTANDING) \
   $(XEN_GUEST_CPPFLAGS)
-XEN_GUEST_ASFLAGS := -D__ASSEMBLY__ -MMD -MP $(GUEST_FREESTANDING) $(XEN_GUEST_CPPFLAGS)
+XEN_GUEST_ASFLAGS := -D__ASSEMBLY__ -MMD -MP $(XEN_GUEST_FREESTANDING) $(XEN_GUEST_CPPFLAGS)
 XEN_GUEST_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --build-id=none --no-warn-rwx-segments
 
 XEN_OBJ := $(OBJ)/hypervisors/xen
