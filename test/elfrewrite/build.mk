@@ -10,7 +10,8 @@ ER_LD32 := ld -m elf_i386 --build-id=none -z noexecstack -z max-page-size=0x1000
 # Hand-annotated fixtures (sites written as pv-as writes them).
 ER_HAND := basic unannotated nostack small altinstr plain
 ER_FIXTURES := $(ER_HAND:%=$(ER_OUT)/%.elf) $(ER_OUT)/i386.elf $(ER_OUT)/pvas-kernel.elf \
-               $(ER_OUT)/pvas-allclasses.elf $(ER_OUT)/pvas32-allclasses32.elf
+               $(ER_OUT)/pvas-allclasses.elf $(ER_OUT)/pvas32-allclasses32.elf \
+               $(ER_OUT)/pvas-userrun.elf
 
 $(ER_OUT)/%.o: $(ER_FIX)/%.s $(ER_FIX)/preamble.inc
 	$(call say,AS,$@)
@@ -41,7 +42,8 @@ $(ER_OUT)/%.elf: $(ER_OUT)/%.o
 .PRECIOUS: $(ER_OUT)/%.o $(ER_OUT)/pvas-%.o $(ER_OUT)/pvas32-%.o
 
 .PHONY: elfrewrite-fixtures test-elfrewrite-golden test-elfrewrite-roundtrip \
-        test-elfrewrite-verify test-elfrewrite-invalid test-elfrewrite-unit
+        test-elfrewrite-verify test-elfrewrite-invalid test-elfrewrite-unit \
+        test-elfrewrite-run
 elfrewrite-fixtures: $(ER_FIXTURES)
 
 test-elfrewrite-golden: $(BIN)/elfrewrite elfrewrite-fixtures
@@ -52,6 +54,11 @@ test-elfrewrite-roundtrip: $(BIN)/elfrewrite elfrewrite-fixtures
 
 test-elfrewrite-verify: $(BIN)/elfrewrite elfrewrite-fixtures
 	$(Q)python3 test/elfrewrite/verify.py $(BIN)/elfrewrite $(ER_OUT)
+
+# The test target's output run as a Linux program: sites call the VMM,
+# which counts them.
+test-elfrewrite-run: $(BIN)/elfrewrite elfrewrite-fixtures
+	$(Q)python3 test/elfrewrite/run_test_target.py $(BIN)/elfrewrite $(ER_OUT)
 
 test-elfrewrite-invalid: $(BIN)/elfrewrite elfrewrite-fixtures
 	$(Q)python3 test/invalid/generate.py $(ER_OUT) $(ER_OUT)/invalid
@@ -72,7 +79,7 @@ test-elfrewrite-unit: $(BIN)/test-elfrewrite
 	$(Q)$(BIN)/test-elfrewrite
 
 TESTS += test-elfrewrite-unit test-elfrewrite-golden test-elfrewrite-roundtrip \
-         test-elfrewrite-verify test-elfrewrite-invalid
+         test-elfrewrite-verify test-elfrewrite-run test-elfrewrite-invalid
 
 # Fuzz targets (libFuzzer, clang, ASan+UBSan): `make fuzz` builds them and
 # runs each for FUZZ_SECONDS on a seed corpus of the fixtures and the

@@ -131,7 +131,7 @@ def output_file_cases(tool, fixtures, tmp):
 def main():
     tool, fixtures = sys.argv[1:3]
     with tempfile.TemporaryDirectory() as tmp:
-        for f in ("basic.elf", "altinstr.elf", "pvas-kernel.elf"):
+        for f in ("basic.elf", "altinstr.elf", "pvas-kernel.elf", "pvas-userrun.elf"):
             try:
                 fixture_case(tool, os.path.join(fixtures, f), tmp)
             except RuntimeError as e:
