@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test group 6: interrupts from the 8259 PIC and the 8254 PIT: hlt waits for
- * a tick, cli holds a tick pending until sti, pushf/popf carry IF, a tick in
- * ring 3 arrives on the rsp0 stack, and monitor/mwait wake on a tick.
+ * a tick, cli holds a tick pending until sti, sti;hlt is atomic, pushf/popf
+ * carry IF, a tick in ring 3 arrives on the rsp0 stack, and monitor/mwait
+ * wake on a tick.
  */
 #include "arch.h"
 #include "desc.h"
@@ -46,9 +47,8 @@ void test_interrupts(void)
 		EXPECT_EQ(&t, "ticks delivered while IF was clear", timer_ticks - before, 0);
 		/*
 		 * The pending tick is taken as soon as sti's one-instruction
-		 * shadow ends: between the label after sti and the cli. (With
-		 * site padding the shadow covers the padding NOP, so the tick
-		 * comes one instruction earlier; both are inside the window.)
+		 * shadow ends: between the label after sti and the cli. (Exactly
+		 * where the shadow ends is sti-hlt-wakeup's business.)
 		 */
 		u64 window_start, window_end;
 		asm volatile("leaq 1f(%%rip), %0\n\t"
@@ -62,6 +62,31 @@ void test_interrupts(void)
 		EXPECT_TRUE(&t, "no tick delivered after sti", timer_ticks - before >= 1);
 		EXPECT_TRUE(&t, "tick not taken between sti and the next cli",
 			    timer_rip >= window_start && timer_rip <= window_end);
+	}
+	test_end(&t);
+
+	/*
+	 * sti;hlt is atomic: sti's one-instruction shadow covers hlt, so a
+	 * tick already pending wakes that very hlt (saved %rip just after it)
+	 * instead of being taken before it and leaving hlt to wait for the next
+	 * tick. Kernels' idle loops rely on this to never sleep through a
+	 * wake-up.
+	 */
+	test_begin(&t, "sti-hlt-wakeup");
+	{
+		sti_hlt();
+		cli();
+		u64 before = timer_ticks;
+		EXPECT_TRUE(&t, "the PIC never requested IRQ 0", wait_timer_pending());
+		u64 after_hlt;
+		asm volatile("leaq 1f(%%rip), %0\n\t"
+			     "sti\n\t"
+			     "hlt\n"
+			     "1:\n\t"
+			     "cli"
+			     : "=&r"(after_hlt) : : "memory");
+		EXPECT_EQ(&t, "ticks taken", timer_ticks - before, 1);
+		EXPECT_TRUE(&t, "the pending tick was taken before hlt, not by it", timer_rip == after_hlt);
 	}
 	test_end(&t);
 
