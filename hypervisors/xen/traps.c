@@ -6,18 +6,19 @@
  * domain.  Without any trap table Xen would crash the domain silently
  * (a non-debug Xen logs nothing about a guest's fault).
  *
- * trap_info.flags: bits 0-1 are the privilege level allowed to raise the
- * vector with a software `int n` (0 = nobody, 3 = everyone: #BP and #OF are
- * raised by int3/into); bit 2 masks events on delivery.  cs is the flat
+ * trap_info.flags holds the privilege level allowed to raise the vector
+ * with a software `int n` (TI_SET_DPL: 0 = nobody, 3 = everyone: #BP and
+ * #OF are raised by int3/into) and whether delivery masks events
+ * (TI_SET_IF, like an interrupt gate; always set here).  cs is the flat
  * 64-bit kernel code selector Xen provides (FLAT_KERNEL_CS).
  */
 #include "traps.h"
 #include "xen-backend.h"
 #include "hypercall.h"
 
+/* Privilege levels of trap_info (set with TI_SET_DPL). */
 #define TRAP_DPL_NOBODY   0
 #define TRAP_DPL_EVERYONE 3
-#define TRAP_MASK_EVENTS  4
 
 #define TRAP_ENTRIES(X)                                                                            \
 	X(0, "divide error", TRAP_DPL_NOBODY)                                                      \
@@ -54,12 +55,23 @@ xen_trap_hook_t xen_set_trap_hook(xen_trap_hook_t hook)
 
 long xen_install_default_traps(void)
 {
-#define TRAP_INFO(vec, name, dpl)                                                                  \
-	{ .vector = vec, .flags = (dpl) | TRAP_MASK_EVENTS, .cs = FLAT_KERNEL_CS,                  \
-	  .address = (unsigned long)xen_trap_entry_##vec },
-	static const trap_info_t table[] = { TRAP_ENTRIES(TRAP_INFO){ 0, 0, 0, 0 } };
-#undef TRAP_INFO
+	/* One entry per vector and a zero sentinel (address 0 ends the table). */
+#define TRAP_COUNT(vec, name, dpl) +1
+	static trap_info_t table[0 TRAP_ENTRIES(TRAP_COUNT) + 1];
+#undef TRAP_COUNT
+	trap_info_t *t = table;
 
+#define TRAP_INFO(vec, name, dpl)                                                                  \
+	t->vector = vec;                                                                           \
+	t->flags = 0;                                                                              \
+	TI_SET_DPL(t, dpl);                                                                        \
+	TI_SET_IF(t, 1);                                                                           \
+	t->cs = FLAT_KERNEL_CS;                                                                    \
+	t->address = (unsigned long)xen_trap_entry_##vec;                                          \
+	t++;
+	TRAP_ENTRIES(TRAP_INFO)
+#undef TRAP_INFO
+	t->address = 0;
 	return xen_hypercall2(__HYPERVISOR_set_trap_table, (unsigned long)table, 0);
 }
 
