@@ -3,8 +3,9 @@
 # PVH note. Three builds of the same sources:
 #   build/guest/plain.elf   compiled with $(GUEST_CC) (gcc)
 #   build/guest/pv.elf      compiled with build/bin/pv-gcc (annotated sites)
-#   build/guest/broken.elf  plain, with GUEST_BROKEN: one handler returns a
-#                           wrong value, so test-guest can prove checks fail
+#   build/guest/broken-*.elf  plain, each with one deliberate kernel bug
+#                           (GUEST_BROKEN_*), so test-guest can prove that
+#                           the checks fail, and how
 
 GUEST_DIR := test/guest
 GUEST_OUT := $(BUILD)/guest
@@ -50,11 +51,19 @@ endef
 
 $(eval $(call guest_build,plain,$(GUEST_CC),,))
 $(eval $(call guest_build,pv,$(BIN)/pv-gcc,,$(BIN)/pv-gcc $(BIN)/pv-as))
-$(eval $(call guest_build,broken,$(GUEST_CC),-DGUEST_BROKEN,))
+# Deliberate bugs: a system call handler returning a wrong value, TSS.rsp0
+# on the wrong stack, the double-fault gate without its IST stack, every
+# page a user page.
+GUEST_BROKEN := echo rsp0 ist user-pages
+$(eval $(call guest_build,broken-echo,$(GUEST_CC),-DGUEST_BROKEN_ECHO,))
+$(eval $(call guest_build,broken-rsp0,$(GUEST_CC),-DGUEST_BROKEN_RSP0,))
+$(eval $(call guest_build,broken-ist,$(GUEST_CC),-DGUEST_BROKEN_IST,))
+$(eval $(call guest_build,broken-user-pages,$(GUEST_CC),-DGUEST_BROKEN_USER_PAGES,))
 
 .PHONY: guest guest-plain test-guest bench-guest
-guest: $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf $(GUEST_OUT)/broken.elf
-guest-plain: $(GUEST_OUT)/plain.elf $(GUEST_OUT)/broken.elf
+GUEST_BROKEN_ELFS := $(GUEST_BROKEN:%=$(GUEST_OUT)/broken-%.elf)
+guest: $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf $(GUEST_BROKEN_ELFS)
+guest-plain: $(GUEST_OUT)/plain.elf $(GUEST_BROKEN_ELFS)
 
 test-guest: guest
 	$(Q)$(GUEST_DIR)/scripts/test-guest $(GUEST_OUT)

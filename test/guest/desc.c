@@ -58,7 +58,11 @@ void desc_build(void)
 	set_system_desc(SEL_LDT / 8, (u64)ldt, sizeof(ldt) - 1, 0x2);
 	ldt[0] = DESC_KERNEL_DS;
 
+#ifdef GUEST_BROKEN_RSP0
+	tss.rsp[0] = STACK_TOP(ist_df_stack); /* deliberately wrong: test-guest must notice */
+#else
 	tss.rsp[0] = STACK_TOP(rsp0_stack);
+#endif
 	tss.ist[IST_DOUBLE_FAULT - 1] = STACK_TOP(ist_df_stack);
 	/* No I/O bitmap: every port access at CPL 3 faults. */
 	tss.iomap_base = sizeof(tss);
@@ -66,9 +70,14 @@ void desc_build(void)
 	gdt_ptr.limit = sizeof(gdt) - 1;
 	gdt_ptr.base = (u64)gdt;
 
+#ifdef GUEST_BROKEN_IST
+	const unsigned df_ist = 0; /* deliberately wrong: test-guest must notice */
+#else
+	const unsigned df_ist = IST_DOUBLE_FAULT;
+#endif
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, (u64)trap_stubs + v * TRAP_STUB_SIZE, v == VECTOR_SYSCALL_INT ? 3 : 0,
-			 v == VECTOR_DOUBLE_FAULT ? IST_DOUBLE_FAULT : 0);
+			 v == VECTOR_DOUBLE_FAULT ? df_ist : 0);
 	idt_ptr.limit = sizeof(idt) - 1;
 	idt_ptr.base = (u64)idt;
 

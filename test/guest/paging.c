@@ -27,6 +27,9 @@ void paging_init(void)
 	for (u64 i = 1; i < 512; i++) {
 		u64 pa = i * PAGE_SIZE;
 		u64 user = pa >= (u64)__user_start && pa < (u64)__user_end ? PTE_U : 0;
+#ifdef GUEST_BROKEN_USER_PAGES
+		user = PTE_U; /* deliberately wrong: test-guest must notice */
+#endif
 		identity_pt[i] = pa | PTE_P | PTE_W | user;
 	}
 	/* Upper levels allow everything; the leaves decide. */

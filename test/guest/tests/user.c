@@ -115,7 +115,8 @@ void test_user(void)
 
 	/*
 	 * SYSENTER/SYSEXIT in long mode exist on Intel CPUs; AMD CPUs raise #UD
-	 * for SYSENTER there. Either is accepted, judged by the vendor.
+	 * for SYSENTER there. Either is accepted, judged by the vendor (qemu's
+	 * TCG follows the vendor of the CPU model).
 	 */
 	test_begin(&t, "user-sysenter");
 	{
