@@ -327,12 +327,12 @@ const uint8_t *ElfFile::bytes_at(const Section &s, uint64_t address, uint64_t le
   return bytes_.data() + s.offset + rel;
 }
 
-std::string ElfFile::symbolize(uint64_t address) const {
+const Symbol *ElfFile::symbol_at(uint64_t address) const {
   const Section *sec = section_at(address);
-  if (!sec) return hex(address);
+  if (!sec) return nullptr;
   // Prefer a symbol whose [value, value+size) covers the address; else the
-  // closest preceding symbol of the same section (assembly labels often have
-  // no size).
+  // closest preceding symbol of the same section without a size (assembly
+  // labels often have none).
   const Symbol *cover = nullptr, *label = nullptr;
   for (const auto &y : symbols_) {
     if (y.value > address) break;
@@ -342,8 +342,13 @@ std::string ElfFile::symbolize(uint64_t address) const {
     else if (address - y.value < y.size)
       cover = &y;
   }
-  const Symbol *best = cover ? cover : label;
-  if (best) return best->name + "+" + hex(address - best->value);
+  return cover ? cover : label;
+}
+
+std::string ElfFile::symbolize(uint64_t address) const {
+  const Section *sec = section_at(address);
+  if (!sec) return hex(address);
+  if (const Symbol *y = symbol_at(address)) return y->name + "+" + hex(address - y->value);
   return sec->name + "+" + hex(address - sec->addr);
 }
 

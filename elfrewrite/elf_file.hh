@@ -101,6 +101,8 @@ class ElfFile {
     return s.offset + (address - s.addr);
   }
 
+  // The symbol that encloses `address` (see symbolize), or nullptr.
+  const Symbol *symbol_at(uint64_t address) const;
   // "func+0x1c" from the symbol table; ".text+0x1c" when no symbol covers
   // the address (stripped images); "0x..." outside every section.
   std::string symbolize(uint64_t address) const;

@@ -74,14 +74,19 @@ int run_verify(Context &ctx) {
   bool covered = run_pass(ctx, "coverage", pass_coverage);
   const ElfFile &elf = *ctx.elf;
   std::printf("%s: %zu sites, %zu bad; %zu executable sections, %zu instructions outside sites, "
-              "%zu not annotated\n",
+              "%zu not annotated, %zu excused\n",
               ctx.path.c_str(), ctx.table.sites.size(),
               sites_ok ? size_t(0) : ctx.diags.size() - ctx.coverage.findings,
-              ctx.coverage.sections, ctx.coverage.instructions, ctx.coverage.findings);
-  for (const auto &ex : ctx.exclusions)
-    std::printf("excluded: %s %s: %s%s\n",
-                ex.kind == Exclusion::Kind::section ? "section" : "symbol", ex.name.c_str(),
-                ex.reason.c_str(), ex.matched ? "" : " (not present in the image)");
+              ctx.coverage.sections, ctx.coverage.instructions, ctx.coverage.findings,
+              ctx.coverage.excused);
+  for (const auto &ex : ctx.exclusions) {
+    std::string classes;
+    for (const auto &c : ex.classes) classes += (classes.empty() ? " [" : ",") + c;
+    if (!classes.empty()) classes += "]";
+    std::printf("excluded: %s %s%s: %s (%zu instruction%s)\n",
+                ex.kind == Exclusion::Kind::section ? "section" : "symbol", ex.pattern.c_str(),
+                classes.c_str(), ex.reason.c_str(), ex.excused, ex.excused == 1 ? "" : "s");
+  }
   for (const Site &s : ctx.table.sites)
     if (s.flags & PV_SITE_REPLACEMENT)
       std::printf("replacement: %s: %s site in code copied over other code at run time\n",
@@ -127,11 +132,11 @@ int main(int argc, char **argv) {
       ("json", "with --list: print a JSON document")
       ("output,o", po::value<std::string>(), "with --target: output file (default FILE.T)")
       ("exclude-section", po::value<std::vector<std::string>>()->composing(),
-       "with --verify: do not scan section NAME[:REASON]")
+       "with --verify: excuse sensitive instructions in sections matching GLOB[:REASON]")
       ("exclude-symbol", po::value<std::vector<std::string>>()->composing(),
-       "with --verify: do not scan symbol NAME[:REASON]")
+       "with --verify: excuse sensitive instructions in symbols matching GLOB[:REASON]")
       ("exclude-file", po::value<std::vector<std::string>>()->composing(),
-       "with --verify: read exclusions ('section NAME REASON' / 'symbol NAME REASON')")
+       "with --verify: read rules 'section|symbol GLOB [class=NAME,...] REASON'")
       ("dry-run,n", "with --target: do everything but write the output")
       ("stats", "print the time and count of each pass")
       ("verbose,v", "say what was done");

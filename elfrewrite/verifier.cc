@@ -4,6 +4,8 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <fnmatch.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -106,7 +108,7 @@ Exclusion parse_exclusion(Exclusion::Kind kind, const std::string &arg) {
   Exclusion e;
   e.kind = kind;
   size_t colon = arg.find(':');
-  e.name = arg.substr(0, colon);
+  e.pattern = arg.substr(0, colon);
   e.reason = colon == std::string::npos ? "excluded on the command line" : arg.substr(colon + 1);
   return e;
 }
@@ -119,78 +121,97 @@ Result<std::vector<Exclusion>> read_exclusion_file(const std::string &path) {
   for (size_t lineno = 1; std::getline(in, line); ++lineno) {
     if (size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
     std::istringstream words(line);
-    std::string kind, name, reason, w;
+    std::string kind, pattern, w;
     if (!(words >> kind)) continue;
-    if (!(words >> name) || (kind != "section" && kind != "symbol"))
-      return error(path + ":" + std::to_string(lineno) +
-                   ": expected 'section NAME REASON' or 'symbol NAME REASON'");
-    while (words >> w) reason += (reason.empty() ? "" : " ") + w;
+    std::string at = path + ":" + std::to_string(lineno) + ": ";
+    if (!(words >> pattern) || (kind != "section" && kind != "symbol"))
+      return error(at + "expected 'section|symbol PATTERN [class=NAME,...] REASON'");
     Exclusion e;
     e.kind = kind == "section" ? Exclusion::Kind::section : Exclusion::Kind::symbol;
-    e.name = name;
-    e.reason = reason.empty() ? "listed in " + path : reason;
+    e.pattern = pattern;
+    while (words >> w) {
+      if (e.reason.empty() && e.classes.empty() && w.rfind("class=", 0) == 0) {
+        std::istringstream names(w.substr(6));
+        std::string name;
+        while (std::getline(names, name, ',')) {
+          if (!previrt::find_class(name)) return error(at + "unknown class '" + name + "'");
+          e.classes.push_back(name);
+        }
+        continue;
+      }
+      e.reason += (e.reason.empty() ? "" : " ") + w;
+    }
+    if (e.reason.empty()) return error(at + "a rule needs a reason");
     out.push_back(e);
   }
   return out;
 }
 
+namespace {
+
+// The first rule excusing an instruction of class `cls` at `address`.
+Exclusion *find_excuse(const ElfFile &elf, std::vector<Exclusion> &rules, const Section &sec,
+                       uint64_t address, std::string_view cls) {
+  const Symbol *sym = nullptr;
+  bool sym_looked_up = false;
+  for (auto &r : rules) {
+    if (!r.classes.empty() &&
+        std::find(r.classes.begin(), r.classes.end(), cls) == r.classes.end())
+      continue;
+    const std::string *name = &sec.name;
+    if (r.kind == Exclusion::Kind::symbol) {
+      if (!sym_looked_up) sym = elf.symbol_at(address), sym_looked_up = true;
+      if (!sym) continue;
+      name = &sym->name;
+    }
+    if (fnmatch(r.pattern.c_str(), name->c_str(), 0) == 0) return &r;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 Diagnostics check_coverage(const ElfFile &elf, const SiteTable &table,
                            std::vector<Exclusion> &exclusions, CoverageStats *stats) {
   Diagnostics out;
   CoverageStats st;
-  // Annotated ranges and excluded symbol ranges, by start address.
-  std::map<uint64_t, uint64_t> sites;  // address -> end
+  std::map<uint64_t, uint64_t> sites;  // annotated ranges: address -> end
   for (const Site &s : table.sites) {
     uint64_t end = s.address + std::max(1u, s.padded_length);
     auto &e = sites[s.address];
     e = std::max(e, end);
   }
-  std::map<uint64_t, uint64_t> skipped;  // excluded symbols: start -> end
-  for (auto &ex : exclusions) {
-    if (ex.kind != Exclusion::Kind::symbol) continue;
-    for (const auto &y : elf.symbols())
-      if (y.name == ex.name) {
-        ex.matched = true;
-        auto &e = skipped[y.value];
-        e = std::max(e, y.value + std::max<uint64_t>(1, y.size));
-      }
-  }
   X86Decoder dec(elf.bits());
   for (const auto &sec : elf.sections()) {
-    if (sec.index == 0 || !sec.is_alloc() || !sec.is_exec() || sec.type != SHT_PROGBITS) continue;
-    bool excluded = false;
-    for (auto &ex : exclusions)
-      if (ex.kind == Exclusion::Kind::section && ex.name == sec.name) excluded = ex.matched = true;
-    if (excluded || sec.size == 0) continue;
+    if (sec.index == 0 || !sec.is_alloc() || !sec.is_exec() || sec.type != SHT_PROGBITS ||
+        sec.size == 0)
+      continue;
     ++st.sections;
     const uint8_t *base = elf.bytes().data() + sec.offset;
     uint64_t pc = sec.addr, end = sec.addr + sec.size;
     while (pc < end) {
-      // Skip annotated sites and excluded symbols starting here.
       if (auto it = sites.find(pc); it != sites.end()) {
         ++st.sites;
         pc = std::max(pc + 1, it->second);
         continue;
       }
-      if (auto it = skipped.find(pc); it != skipped.end()) {
-        pc = std::max(pc + 1, it->second);
-        continue;
-      }
       DecodedInsn insn = dec.decode(base + (pc - sec.addr), end - pc, pc);
       uint64_t next = pc + std::max<size_t>(1, insn.length);
-      // A linear sweep can run into a site or an excluded symbol out of
-      // step (data or alignment bytes before it); resynchronise there.
-      auto s = sites.upper_bound(pc);
-      auto k = skipped.upper_bound(pc);
-      uint64_t sync = std::min(s != sites.end() ? s->first : end, k != skipped.end() ? k->first : end);
-      if (sync < next) {
-        pc = sync;
+      // A linear sweep can run into a site out of step (data or alignment
+      // bytes before it); resynchronise at the site.
+      if (auto s = sites.upper_bound(pc); s != sites.end() && s->first < next) {
+        pc = s->first;
         continue;
       }
       ++st.instructions;
       if (const previrt::SensitiveClass *cls = dec.classify(insn)) {
-        ++st.findings;
-        out.push_back(error_at(elf.symbolize(pc), std::string(cls->name) + " not annotated"));
+        if (Exclusion *r = find_excuse(elf, exclusions, sec, pc, cls->name)) {
+          ++r->excused;
+          ++st.excused;
+        } else {
+          ++st.findings;
+          out.push_back(error_at(elf.symbolize(pc), std::string(cls->name) + " not annotated"));
+        }
       }
       pc = next;
     }

@@ -20,29 +20,35 @@ namespace elfrewrite {
 // One diagnostic per broken record (the first problem found in it).
 Diagnostics verify_sites(const ElfFile &elf, const SiteTable &table);
 
+// A rule excusing sensitive instructions outside sites: those in sections
+// (or enclosing symbols) whose name matches a shell glob, optionally only of
+// some classes. Each rule carries the reason the report prints.
 struct Exclusion {
   enum class Kind { section, symbol };
   Kind kind = Kind::section;
-  std::string name;
+  std::string pattern;               // fnmatch(3) glob
+  std::vector<std::string> classes;  // class names; empty: every class
   std::string reason;
-  bool matched = false;  // set by check_coverage
+  size_t excused = 0;  // instructions this rule excused (set by check_coverage)
 };
 
-// Parses "NAME" or "NAME:REASON".
+// Parses "PATTERN" or "PATTERN:REASON" (command-line form).
 Exclusion parse_exclusion(Exclusion::Kind kind, const std::string &arg);
-// Reads an exclusion list: one "section NAME REASON..." or
-// "symbol NAME REASON..." per line; '#' starts a comment.
+// Reads an exclusion list, one rule per line ('#' starts a comment):
+//   section|symbol PATTERN [class=NAME,...] REASON...
+// the format test/linux/coverage-exclusions uses for scripts/check-coverage.
 Result<std::vector<Exclusion>> read_exclusion_file(const std::string &path);
 
 struct CoverageStats {
   size_t sections = 0;      // executable sections scanned
   size_t instructions = 0;  // instructions decoded outside sites
   size_t sites = 0;         // sites skipped over as annotated
-  size_t findings = 0;
+  size_t findings = 0;      // sensitive instructions neither annotated nor excused
+  size_t excused = 0;
 };
 
-// One diagnostic per sensitive instruction found outside a site, in
-// address order: "func+0x1c: wrmsr not annotated".
+// One diagnostic per sensitive instruction found outside a site and not
+// excused by a rule, in address order: "func+0x1c: wrmsr not annotated".
 Diagnostics check_coverage(const ElfFile &elf, const SiteTable &table,
                            std::vector<Exclusion> &exclusions, CoverageStats *stats);
 

@@ -50,23 +50,36 @@ def main():
     expect("exclusion by symbol, reason in the summary",
            [tool, "--verify", "--exclude-symbol=leaky_irq_disable:deliberately left native", leaky],
            0, stderr="",
-           stdout_has=["excluded: symbol leaky_irq_disable: deliberately left native\n"])
+           stdout_has=["excluded: symbol leaky_irq_disable: deliberately left native (1 instruction)\n",
+                       "0 not annotated, 1 excused"])
     expect("exclusion by section",
            [tool, "--verify", "--exclude-section=.text:boot code", leaky], 0,
-           stdout_has=["excluded: section .text: boot code\n", "0 executable sections"])
+           stdout_has=["excluded: section .text: boot code (1 instruction)\n", "0 not annotated"])
     expect("exclusion that matches nothing is reported",
            [tool, "--verify", "--exclude-section=.init.text", f("basic.elf")], 0,
            stdout_has=["excluded: section .init.text: excluded on the command line "
-                       "(not present in the image)"])
+                       "(0 instructions)"])
     with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as lst:
-        lst.write("# why each region is left alone\nsymbol leaky_irq_disable runs before the VMM\n")
-    expect("exclusion list file", [tool, "--verify", "--exclude-file", lst.name, leaky], 0,
-           stdout_has=["excluded: symbol leaky_irq_disable: runs before the VMM\n"])
+        lst.write("# why each region is left alone\nsymbol leaky_* class=cli runs before the VMM\n")
+    expect("exclusion list file with a glob and a class", [tool, "--verify", "--exclude-file",
+                                                          lst.name, leaky], 0,
+           stdout_has=["excluded: symbol leaky_* [cli]: runs before the VMM (1 instruction)\n"])
+    with open(lst.name, "w") as w:
+        w.write("section .t* class=sti,hlt only other classes\n")
+    expect("a rule narrowed to other classes excuses nothing",
+           [tool, "--verify", "--exclude-file", lst.name, leaky], 1,
+           stderr=f"elfrewrite: {leaky}: error: leaky_irq_disable+0xc: cli not annotated\n",
+           stdout_has=["excluded: section .t* [sti,hlt]: only other classes (0 instructions)\n"])
+    with open(lst.name, "w") as w:
+        w.write("symbol foo class=frob reason\n")
+    expect("unknown class in an exclusion list",
+           [tool, "--verify", "--exclude-file", lst.name, leaky], 2,
+           stderr_has=[f"{lst.name}:1: unknown class 'frob'"])
     with open(lst.name, "w") as w:
         w.write("region foo\n")
     expect("malformed exclusion list is a usage error",
            [tool, "--verify", "--exclude-file", lst.name, leaky], 2,
-           stderr_has=[f"{lst.name}:1: expected 'section NAME REASON' or 'symbol NAME REASON'"])
+           stderr_has=[f"{lst.name}:1: expected 'section|symbol PATTERN [class=NAME,...] REASON'"])
     os.unlink(lst.name)
     expect("runtime replacement sites are reported", [tool, "--verify", f("altinstr.elf")], 0,
            stdout_has=["replacement: alt_cli+0x0 (0x401009): cli site in code copied over other "

@@ -98,10 +98,10 @@ TEST_CASE("ElfFile::parse refuses short and foreign inputs with one message") {
 
 TEST_CASE("exclusions parse NAME[:REASON]") {
   Exclusion a = parse_exclusion(Exclusion::Kind::section, ".text16:16-bit boot code");
-  CHECK(a.name == ".text16");
+  CHECK(a.pattern == ".text16");
   CHECK(a.reason == "16-bit boot code");
   Exclusion b = parse_exclusion(Exclusion::Kind::symbol, "startup_32");
-  CHECK(b.name == "startup_32");
+  CHECK(b.pattern == "startup_32");
   CHECK(b.reason == "excluded on the command line");
 }
 
