@@ -15,6 +15,18 @@ namespace {
 
 std::string errno_text(int e) { return std::strerror(e); }
 
+// The temporary file being written, for the signal handler: a fatal signal
+// during the write must not leave it behind.
+char g_temp_path[4096];
+volatile sig_atomic_t g_temp_live = 0;
+const int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+void remove_temp_and_die(int sig) {
+  if (g_temp_live) unlink(g_temp_path);  // async-signal-safe
+  std::signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 std::string directory_of(const std::string &path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -48,6 +60,17 @@ Status write_file_atomically(const std::string &path, const std::vector<uint8_t>
   if (fd < 0)
     return error("cannot create a temporary file in " + dir + ": " + errno_text(errno));
   TempFile guard(tmpl);
+  if (tmpl.size() < sizeof g_temp_path) {
+    std::memcpy(g_temp_path, tmpl.c_str(), tmpl.size() + 1);
+    g_temp_live = 1;
+    for (int sig : kCleanupSignals) std::signal(sig, remove_temp_and_die);
+  }
+  struct Disarm {
+    ~Disarm() {
+      g_temp_live = 0;
+      for (int sig : kCleanupSignals) std::signal(sig, SIG_DFL);
+    }
+  } disarm;
   // Messages name the destination: the temporary name means nothing to the
   // user and is gone by the time they read it.
   auto fail = [&](const std::string &what) {
