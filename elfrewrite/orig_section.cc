@@ -12,7 +12,8 @@ namespace {
 constexpr char kMagic[8] = {'P', 'V', 'O', 'R', 'I', 'G', 0, 1};
 constexpr size_t kTargetLen = 16;
 constexpr size_t kEhdrLen = 64;
-constexpr size_t kHeaderLen = 8 + 8 + kTargetLen + kEhdrLen + 8;
+constexpr size_t kHeaderLen = 8 + 8 + 8 + kTargetLen + kEhdrLen + 8;
+constexpr size_t kTargetAt = 24, kEhdrAt = kTargetAt + kTargetLen, kCountAt = kEhdrAt + kEhdrLen;
 
 void put_u64(std::vector<uint8_t> &v, uint64_t x) {
   for (int i = 0; i < 8; ++i) v.push_back(uint8_t(x >> (8 * i)));
@@ -33,9 +34,19 @@ Diagnostic corrupt(const std::string &what) { return error("corrupt .previrt_ori
 
 }  // namespace
 
+uint64_t image_checksum(const std::vector<uint8_t> &bytes) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (uint8_t b : bytes) {
+    h ^= b;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
 std::vector<uint8_t> encode_orig(const OrigInfo &info) {
   std::vector<uint8_t> v(kMagic, kMagic + 8);
   put_u64(v, info.original_size);
+  put_u64(v, info.original_checksum);
   std::string t = info.target.substr(0, kTargetLen - 1);
   t.resize(kTargetLen, '\0');
   v.insert(v.end(), t.begin(), t.end());
@@ -59,10 +70,11 @@ Result<OrigInfo> decode_orig(const uint8_t *p, size_t size) {
   if (std::memcmp(p, kMagic, 8) != 0) return corrupt("bad magic");
   OrigInfo info;
   info.original_size = get_u64(p + 8);
-  const char *t = reinterpret_cast<const char *>(p + 16);
+  info.original_checksum = get_u64(p + 16);
+  const char *t = reinterpret_cast<const char *>(p + kTargetAt);
   info.target.assign(t, strnlen(t, kTargetLen));
-  info.original_ehdr.assign(p + 32, p + 32 + kEhdrLen);
-  uint32_t count = get_u32(p + 32 + kEhdrLen);
+  info.original_ehdr.assign(p + kEhdrAt, p + kEhdrAt + kEhdrLen);
+  uint32_t count = get_u32(p + kCountAt);
   size_t off = kHeaderLen;
   for (uint32_t i = 0; i < count; ++i) {
     if (size - off < 16) return corrupt("record " + std::to_string(i) + " is truncated");
@@ -94,6 +106,9 @@ Result<std::vector<uint8_t>> restore_original(const std::vector<uint8_t> &rewrit
                      ") lies outside the original image");
     std::memcpy(out.data() + r.file_offset, r.bytes.data(), r.bytes.size());
   }
+  if (image_checksum(out) != info.original_checksum)
+    return corrupt("the restored image does not match its checksum (was the file changed after "
+                   "it was rewritten?)");
   return out;
 }
 

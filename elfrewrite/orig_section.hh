@@ -10,6 +10,8 @@
 // Layout (little-endian, non-allocated SHT_PROGBITS section):
 //   char magic[8] = "PVORIG\0\1"
 //   u64  original file size
+//   u64  FNV-1a 64 checksum of the original file (restoring must reproduce it,
+//        which catches images changed after rewriting, e.g. by strip)
 //   char target[16]      NUL-padded name of the backend that wrote the image
 //   u8   original ELF header[64]
 //   u32  record count, u32 reserved (0)
@@ -37,10 +39,12 @@ struct OrigRecord {
 struct OrigInfo {
   std::string target;
   uint64_t original_size = 0;
+  uint64_t original_checksum = 0;
   std::vector<uint8_t> original_ehdr;  // 64 bytes
   std::vector<OrigRecord> records;
 };
 
+uint64_t image_checksum(const std::vector<uint8_t> &bytes);
 std::vector<uint8_t> encode_orig(const OrigInfo &info);
 Result<OrigInfo> decode_orig(const uint8_t *p, size_t size);
 // The annotated image's bytes, rebuilt from a rewritten image.

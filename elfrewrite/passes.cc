@@ -153,6 +153,7 @@ bool pass_patch(Context &ctx) {
   OrigInfo info;
   info.target = std::string(ctx.backend->name());
   info.original_size = image.size();
+  info.original_checksum = image_checksum(image);
   info.original_ehdr.assign(image.begin(), image.begin() + 64);
   for (const auto &p : ctx.patches) {
     std::memcpy(image.data() + p.file_offset, p.replacement.data(), p.replacement.size());

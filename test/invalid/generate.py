@@ -260,13 +260,19 @@ def cases():
     def orig_record_outside():
         d = test_image()
         o = orig_section(d)["offset"]
-        return put("<Q", d, o + 8 + 8 + 16 + 64 + 8, 0x10000000)
+        return put("<Q", d, o + 8 + 8 + 8 + 16 + 64 + 8, 0x10000000)
     c["orig-record-outside"] = orig_record_outside
 
     def orig_size_too_big():
         d = test_image()
         return put("<Q", d, orig_section(d)["offset"] + 8, 0x10000000)
     c["orig-size-too-big"] = orig_size_too_big
+
+    def orig_image_modified():
+        d = test_image()
+        _, data = shdr_off(d, ".data")
+        return put("B", d, data["offset"], 0x5A)
+    c["orig-image-modified"] = orig_image_modified
 
     c["output-dir-read-only"] = b
     c["output-dir-missing"] = b

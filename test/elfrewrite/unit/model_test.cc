@@ -46,6 +46,7 @@ TEST_CASE(".previrt_orig round-trips and restores an image") {
   OrigInfo info;
   info.target = "test";
   info.original_size = original.size();
+  info.original_checksum = image_checksum(original);
   info.original_ehdr.assign(original.begin(), original.begin() + 64);
   info.records.push_back({100, {100, 101, 102}});
   info.records.push_back({150, {150}});
@@ -64,6 +65,10 @@ TEST_CASE(".previrt_orig round-trips and restores an image") {
   auto back = restore_original(rewritten, *dec);
   REQUIRE(back.ok());
   CHECK(*back == original);
+  rewritten[70] ^= 1;  // changed after rewriting, outside every site
+  CHECK(restore_original(rewritten, *dec).error().message ==
+        "corrupt .previrt_orig: the restored image does not match its checksum (was the file "
+        "changed after it was rewritten?)");
 }
 
 TEST_CASE(".previrt_orig rejects damage with a message, never reads out of bounds") {
