@@ -15,7 +15,8 @@
 LINUX_CONFIG ?= tiny
 LINUX_JOBS ?= 2
 LINUX_GCC ?= gcc
-# A bzImage may be at most this much slower to build with pv-gcc than with gcc.
+# A bzImage may cost at most this much more CPU time to build with pv-gcc
+# than with gcc.
 LINUX_BUILD_RATIO_GOAL ?= 1.05
 
 LINUX_DIR := $(BUILD)/linux
@@ -61,16 +62,20 @@ test-linux-coverage-check: $(BIN)/pv-as
 	$(Q)test/linux/check-coverage-test $(BIN)/pv-as
 TESTS += test-linux-coverage-check
 
-# Both builds start from an empty output directory in the same run, so the
-# ratio compares like with like on a shared machine.
+# Both builds start from an empty output directory in the same run. The goal
+# applies to CPU time (user + system of the whole build), which other work on
+# a shared machine disturbs far less than wall time; both are printed.
 bench-linux-build: $(BIN)/pv-gcc $(BIN)/pv-as
 	$(Q)rm -rf $(LINUX_DIR)/bench-gcc $(LINUX_DIR)/bench-pv-gcc
 	$(Q)scripts/build-linux --cc $(LINUX_GCC) --config $(LINUX_CONFIG) --jobs $(LINUX_JOBS) --out $(LINUX_DIR)/bench-gcc
 	$(Q)scripts/build-linux --cc $(LINUX_PV_GCC) --config $(LINUX_CONFIG) --jobs $(LINUX_JOBS) --out $(LINUX_DIR)/bench-pv-gcc
-	$(Q)gcc_s=$$(cat $(LINUX_DIR)/bench-gcc/build-seconds); \
-	pv_s=$$(cat $(LINUX_DIR)/bench-pv-gcc/build-seconds); \
-	ratio=$$(echo "scale=3; $$pv_s / $$gcc_s" | bc); \
-	echo "bench-linux-build: $(LINUX_CONFIG) bzImage -j$(LINUX_JOBS): gcc $$gcc_s s, pv-gcc $$pv_s s, ratio $$ratio (goal <= $(LINUX_BUILD_RATIO_GOAL))"; \
-	if [ "$$(echo "$$ratio <= $(LINUX_BUILD_RATIO_GOAL)" | bc)" = 1 ]; then echo "bench-linux-build: goal met"; \
+	$(Q)d=$(LINUX_DIR); \
+	gcc_s=$$(cat $$d/bench-gcc/build-seconds); pv_s=$$(cat $$d/bench-pv-gcc/build-seconds); \
+	gcc_c=$$(cat $$d/bench-gcc/build-cpu-seconds); pv_c=$$(cat $$d/bench-pv-gcc/build-cpu-seconds); \
+	wall=$$(echo "scale=3; $$pv_s / $$gcc_s" | bc); cpu=$$(echo "scale=3; $$pv_c / $$gcc_c" | bc); \
+	echo "bench-linux-build: $(LINUX_CONFIG) bzImage -j$(LINUX_JOBS), from clean:"; \
+	echo "bench-linux-build:   wall  gcc $$gcc_s s, pv-gcc $$pv_s s, ratio $$wall"; \
+	echo "bench-linux-build:   CPU   gcc $$gcc_c s, pv-gcc $$pv_c s, ratio $$cpu (goal <= $(LINUX_BUILD_RATIO_GOAL))"; \
+	if [ "$$(echo "$$cpu <= $(LINUX_BUILD_RATIO_GOAL)" | bc)" = 1 ]; then echo "bench-linux-build: goal met"; \
 	else echo "bench-linux-build: goal missed"; exit 1; fi
 BENCHES += bench-linux-build
