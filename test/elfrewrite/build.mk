@@ -61,7 +61,7 @@ test-elfrewrite-run: $(BIN)/elfrewrite elfrewrite-fixtures
 	$(Q)python3 test/elfrewrite/run_test_target.py $(BIN)/elfrewrite $(ER_OUT)
 
 test-elfrewrite-invalid: $(BIN)/elfrewrite elfrewrite-fixtures
-	$(Q)python3 test/invalid/generate.py $(ER_OUT) $(ER_OUT)/invalid
+	$(Q)python3 test/invalid/generate.py $(ER_OUT) $(ER_OUT)/invalid $(BIN)/elfrewrite
 	$(Q)python3 test/invalid/run.py $(BIN)/elfrewrite $(ER_OUT)/invalid test/invalid/expected.txt
 
 # Unit tests of the pure parts (no files, no processes). test/build.mk is
@@ -107,7 +107,7 @@ ER_FUZZERS := $(FUZZ_DIR)/elf_loader_fuzz $(FUZZ_DIR)/site_table_fuzz
 .PHONY: fuzz fuzz-elfrewrite
 fuzz: fuzz-elfrewrite
 fuzz-elfrewrite: $(ER_FUZZERS) elfrewrite-fixtures $(BIN)/elfrewrite
-	$(Q)python3 test/invalid/generate.py $(ER_OUT) $(ER_OUT)/invalid
+	$(Q)python3 test/invalid/generate.py $(ER_OUT) $(ER_OUT)/invalid $(BIN)/elfrewrite
 	$(Q)mkdir -p $(FUZZ_DIR)/corpus/elf_loader $(FUZZ_DIR)/corpus/site_table
 	$(Q)cp $(ER_OUT)/*.elf $(ER_OUT)/invalid/*.elf $(FUZZ_DIR)/corpus/elf_loader/
 	$(Q)$(FUZZ_DIR)/elf_loader_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \

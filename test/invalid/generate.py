@@ -4,7 +4,8 @@
 # is one deliberate defect in an otherwise valid file. expected.txt holds
 # the exact diagnostic and exit status each one must produce (run.py checks
 # them). Deterministic: the same fixtures give the same corpus.
-#   generate.py FIXTURE_DIR OUT_DIR
+#   generate.py FIXTURE_DIR OUT_DIR ELFREWRITE
+# (elfrewrite makes the rewritten images some cases start from)
 import os
 import shutil
 import struct
@@ -284,11 +285,9 @@ def cases():
 
 def main():
     global FIX, OUT, TOOL
-    FIX, OUT = sys.argv[1:3]
-    TOOL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "bin",
-                        "elfrewrite")
-    if len(sys.argv) > 3:
-        TOOL = sys.argv[3]
+    if len(sys.argv) != 4:
+        raise SystemExit("usage: generate.py FIXTURE_DIR OUT_DIR ELFREWRITE")
+    FIX, OUT, TOOL = sys.argv[1:4]
     if os.path.isdir(OUT):
         shutil.rmtree(OUT)
     os.makedirs(OUT)
