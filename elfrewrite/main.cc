@@ -72,11 +72,14 @@ int run_verify(Context &ctx) {
     return kExitFail;
   bool sites_ok = run_pass(ctx, "verify", pass_verify);
   bool covered = run_pass(ctx, "coverage", pass_coverage);
+  size_t before = ctx.diags.size();
+  bool consistent = !sites_ok || run_pass(ctx, "rewritten-check", pass_rewritten_check);
+  size_t inconsistent = ctx.diags.size() - before;
   const ElfFile &elf = *ctx.elf;
   std::printf("%s: %zu sites, %zu bad; %zu executable sections, %zu instructions outside sites, "
               "%zu not annotated, %zu excused\n",
               ctx.path.c_str(), ctx.table.sites.size(),
-              sites_ok ? size_t(0) : ctx.diags.size() - ctx.coverage.findings,
+              sites_ok ? size_t(0) : ctx.diags.size() - ctx.coverage.findings - inconsistent,
               ctx.coverage.sections, ctx.coverage.instructions, ctx.coverage.findings,
               ctx.coverage.excused);
   for (const auto &ex : ctx.exclusions) {
@@ -91,7 +94,10 @@ int run_verify(Context &ctx) {
     if (s.flags & PV_SITE_REPLACEMENT)
       std::printf("replacement: %s: %s site in code copied over other code at run time\n",
                   elf.describe(s.address).c_str(), class_name(s.insn_class).c_str());
-  return sites_ok && covered ? kExitOk : kExitFail;
+  if (ctx.previous)
+    std::printf("rewritten for %s: %s\n", ctx.previous->target.c_str(),
+                consistent ? "identical to what the target writes" : "modified after rewriting");
+  return sites_ok && covered && consistent ? kExitOk : kExitFail;
 }
 
 int run_target(Context &ctx, bool dry_run, bool verbose) {

@@ -66,6 +66,10 @@ bool pass_load(Context &ctx) {
     ctx.diags.push_back(error("corrupt .previrt_orig: the restored image was rewritten too"));
     return false;
   }
+  if (const Section *vmm = elf->find_section(kVmmSection)) {
+    ctx.previous_vmm_vaddr = vmm->addr;
+    ctx.previous_vmm_size = vmm->size;
+  }
   ctx.previous = std::move(*info);
   ctx.elf = std::move(*annotated);
   return true;
@@ -181,6 +185,38 @@ bool pass_write(Context &ctx) {
   }
   last_count = ctx.output.size();
   return true;
+}
+
+bool pass_rewritten_check(Context &ctx) {
+  if (!ctx.previous) return true;
+  const Backend *b = find_backend(ctx.previous->target);
+  if (!b) {
+    ctx.diags.push_back(error("rewritten for unknown target '" + ctx.previous->target + "'"));
+    return false;
+  }
+  // Rebuild what the target writes and compare: any other difference is a
+  // change made after rewriting.
+  Context again;
+  again.path = ctx.path;
+  again.backend = b;
+  again.elf = ctx.elf;
+  again.table = ctx.table;
+  bool ok = pass_plan(again) && pass_link_vmm(again) && pass_patch(again);
+  if (!ok) {
+    for (auto d : again.diags) {
+      d.message = "cannot rebuild the " + std::string(b->name()) + " image: " + d.message;
+      ctx.diags.push_back(d);
+    }
+    return false;
+  }
+  last_count = again.output.size();
+  if (again.output == ctx.input) return true;
+  size_t i = 0;
+  while (i < again.output.size() && i < ctx.input.size() && again.output[i] == ctx.input[i]) ++i;
+  ctx.diags.push_back(error("the image differs from what --target=" + std::string(b->name()) +
+                            " writes for the annotated image it was made from (first at file "
+                            "offset " + hex(i) + ")"));
+  return false;
 }
 
 std::vector<uint8_t> current_site_bytes(const Context &ctx, const Site &site) {

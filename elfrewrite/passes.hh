@@ -12,6 +12,8 @@
 //   link-vmm    place the backend's VMM in a new loadable region
 //   patch       apply the replacements and build the output image
 //   write       atomic output
+//   rewritten-check (--verify of a rewritten image) the image is exactly
+//               what its target writes for the annotated image
 #pragma once
 
 #include <cstdint>
@@ -50,6 +52,8 @@ struct Context {
   mode_t input_mode = 0644;
   std::optional<ElfFile> elf;    // the annotated view (restored if rewritten)
   std::optional<OrigInfo> previous;  // set when the input was rewritten before
+  uint64_t previous_vmm_vaddr = 0;   // and where its VMM is (0: none)
+  uint64_t previous_vmm_size = 0;
   SiteTable table;
   CoverageStats coverage;
   std::vector<SitePatch> patches;
@@ -69,6 +73,7 @@ bool pass_plan(Context &ctx);
 bool pass_link_vmm(Context &ctx);
 bool pass_patch(Context &ctx);
 bool pass_write(Context &ctx);
+bool pass_rewritten_check(Context &ctx);
 
 using PassFn = bool (*)(Context &);
 // Runs one pass and records its time and count.

@@ -20,6 +20,12 @@ std::string state_of(const Context &ctx) {
   return ctx.previous ? "rewritten for " + ctx.previous->target : std::string("annotated");
 }
 
+std::string vmm_text(const Context &ctx) {
+  if (!ctx.previous_vmm_size) return "";
+  return " (VMM of " + std::to_string(ctx.previous_vmm_size) + " bytes at " +
+         hex(ctx.previous_vmm_vaddr) + ")";
+}
+
 }  // namespace
 
 std::string json_escape(const std::string &s) {
@@ -43,8 +49,8 @@ std::string list_text(const Context &ctx) {
   const ElfFile &elf = *ctx.elf;
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof line, "%s: %s image, ABI %u, producer \"%s\", %zu sites\n",
-                ctx.path.c_str(), state_of(ctx).c_str(), ctx.table.abi_version,
+  std::snprintf(line, sizeof line, "%s: %s image%s, ABI %u, producer \"%s\", %zu sites\n",
+                ctx.path.c_str(), state_of(ctx).c_str(), vmm_text(ctx).c_str(), ctx.table.abi_version,
                 ctx.table.producer.c_str(), ctx.table.sites.size());
   out += line;
   int width = elf.bits() == 64 ? 18 : 10;
@@ -79,6 +85,9 @@ std::string list_json(const Context &ctx) {
   o += "  \"producer\": \"" + json_escape(ctx.table.producer) + "\",\n";
   o += "  \"elf_class\": " + std::to_string(elf.bits()) + ",\n";
   o += "  \"state\": \"" + json_escape(state_of(ctx)) + "\",\n";
+  if (ctx.previous_vmm_size)
+    o += "  \"vmm\": {\"address\": \"" + hex(ctx.previous_vmm_vaddr) +
+         "\", \"size\": " + std::to_string(ctx.previous_vmm_size) + "},\n";
   o += "  \"sites\": [";
   bool first = true;
   for (const Site &s : ctx.table.sites) {

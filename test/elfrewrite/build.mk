@@ -8,7 +8,7 @@ ER_LD64 := ld -m elf_x86_64 --build-id=none -z noexecstack -z max-page-size=0x10
 ER_LD32 := ld -m elf_i386 --build-id=none -z noexecstack -z max-page-size=0x1000 -Ttext=0x8049000 -e _start
 
 # Hand-annotated fixtures (sites written as pv-as writes them).
-ER_HAND := basic unannotated nostack small altinstr plain
+ER_HAND := basic unannotated nostack small altinstr plain prefixpad
 ER_FIXTURES := $(ER_HAND:%=$(ER_OUT)/%.elf) $(ER_OUT)/i386.elf $(ER_OUT)/pvas-kernel.elf \
                $(ER_OUT)/pvas-allclasses.elf $(ER_OUT)/pvas32-allclasses32.elf \
                $(ER_OUT)/pvas-userrun.elf

@@ -71,6 +71,13 @@ def fixture_case(tool, src, tmp):
     check(rewrite(tool, src, "native", os.path.join(tmp, name + ".id")) == orig,
           f"{name}: --target=native of the annotated image is the identity")
     check(te.entry == a.entry, f"{name}: test image keeps the entry point")
+    # Many round trips: the file never grows and never changes.
+    cur = t_path
+    for i in range(6):
+        nxt = os.path.join(tmp, f"{name}.cycle{i}")
+        data = rewrite(tool, cur, "native" if i % 2 == 0 else "test", nxt)
+        cur = nxt
+    check(read(cur) == t, f"{name}: six alternating native/test rewrites end where they began")
 
     # Only site bytes (and the ELF header, when a segment maps it) differ
     # inside the original loadable segments.
@@ -131,7 +138,8 @@ def output_file_cases(tool, fixtures, tmp):
 def main():
     tool, fixtures = sys.argv[1:3]
     with tempfile.TemporaryDirectory() as tmp:
-        for f in ("basic.elf", "altinstr.elf", "pvas-kernel.elf", "pvas-userrun.elf"):
+        for f in ("basic.elf", "altinstr.elf", "prefixpad.elf", "pvas-kernel.elf",
+                  "pvas-userrun.elf"):
             try:
                 fixture_case(tool, os.path.join(fixtures, f), tmp)
             except RuntimeError as e:

@@ -44,7 +44,7 @@ def main():
            stderr=f"elfrewrite: {leaky}: error: leaky_irq_disable+0xc: cli not annotated\n",
            stdout_has=["1 not annotated"])
     for n in ("basic.elf", "altinstr.elf", "i386.elf", "small.elf", "nostack.elf",
-              "pvas-kernel.elf", "pvas-allclasses.elf", "pvas32-allclasses32.elf"):
+              "pvas-kernel.elf", "pvas-allclasses.elf", "pvas32-allclasses32.elf", "prefixpad.elf"):
         expect(f"{n} verifies", [tool, "--verify", f(n)], 0, stderr="",
                stdout_has=["0 bad", "0 not annotated"])
     expect("exclusion by symbol, reason in the summary",
@@ -84,6 +84,12 @@ def main():
     expect("runtime replacement sites are reported", [tool, "--verify", f("altinstr.elf")], 0,
            stdout_has=["replacement: alt_cli+0x0 (0x401009): cli site in code copied over other "
                        "code at run time\n"])
+    with tempfile.TemporaryDirectory() as tmp:
+        t = os.path.join(tmp, "basic.test")
+        subprocess.run([tool, "--target=test", "-o", t, f("basic.elf")], check=True)
+        expect("a rewritten image verifies as its annotated image and as its target's output",
+               [tool, "--verify", t], 0, stderr="",
+               stdout_has=["10 sites, 0 bad", "rewritten for test: identical to what the target writes\n"])
     expect("image without annotations", [tool, "--verify", f("plain.elf")], 1,
            stderr=f"elfrewrite: {f('plain.elf')}: error: not an annotated image: no "
                   ".note.previrt note\n")

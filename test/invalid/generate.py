@@ -275,6 +275,12 @@ def cases():
         return put("B", d, data["offset"], 0x5A)
     c["orig-image-modified"] = orig_image_modified
 
+    def rewritten_site_modified():
+        d = test_image()
+        _, addr, _ = record(d, 0)
+        return put("B", d, site_file_offset(d, addr) + 6, 0x90)
+    c["rewritten-site-modified"] = rewritten_site_modified
+
     c["output-dir-read-only"] = b
     c["output-dir-missing"] = b
     c["output-file-size-limit"] = b
