@@ -159,7 +159,8 @@ class Annotator {
                         std::string_view args);
   bool executable(const std::string &section) const;
   CodeContext context() const;
-  std::optional<SiteShape> shape_for(const SensitiveClass &cls, const CodeContext &ctx) const;
+  std::optional<SiteShape> shape_for(const SensitiveClass &cls, const CodeContext &ctx,
+                                     const InstructionText &insn) const;
   // Annotates statements inside a quoted macro argument; returns the new
   // argument text or nothing when it holds no site.
   std::optional<std::string> annotate_argument(size_t line_index, const std::string &content,
@@ -199,8 +200,8 @@ CodeContext Annotator::context() const {
   return c;
 }
 
-std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls,
-                                              const CodeContext &ctx) const {
+std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls, const CodeContext &ctx,
+                                              const InstructionText &insn) const {
   if (!ctx.executable || (ctx.code_bits != 32 && ctx.code_bits != 64)) return std::nullopt;
   SiteShape shape;
   shape.insn_class = cls.id;
@@ -208,6 +209,21 @@ std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls,
   if (cls.attrs & PV_ATTR_NOSTACK) shape.flags |= PV_SITE_NOSTACK;
   if (ctx.code_bits == 32) shape.flags |= PV_SITE_CODE32;
   if (ctx.replacement) shape.flags |= PV_SITE_REPLACEMENT;
+  // A DS override is ignored in 64-bit code; in 32-bit code it is harmless
+  // only without a memory operand (every operand a %register).
+  if (cls.attrs & PV_ATTR_PREFIX_PAD) {
+    bool registers_only = true;
+    size_t pos = 0;
+    std::string_view ops = insn.operands;
+    while (pos <= ops.size() && !ops.empty()) {
+      size_t comma = ops.find(',', pos);
+      std::string_view op = trim_space(ops.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
+      if (op.empty() || op.front() != '%' || op.find('(') != std::string_view::npos) registers_only = false;
+      if (comma == std::string_view::npos) break;
+      pos = comma + 1;
+    }
+    shape.prefix_pad = ctx.code_bits == 64 || registers_only;
+  }
   return shape;
 }
 
@@ -330,11 +346,11 @@ std::optional<std::string> Annotator::annotate_argument(size_t line_index,
     InstructionText insn = split_instruction(rest);
     const SensitiveClass *cls = classify(insn, state_.dialect, ctx.code_bits);
     if (!cls) continue;
-    auto shape = shape_for(*cls, ctx);
+    auto shape = shape_for(*cls, ctx, insn);
     if (!shape) continue;
     size_t insn_begin = st.begin + st.text.find_first_not_of(" \t", lab);
     out += content.substr(copied, insn_begin - copied);
-    out += site_prologue();
+    out += site_prologue(*shape);
     out += content.substr(insn_begin, st.end - insn_begin);
     out += site_epilogue(*shape);
     copied = st.end;
@@ -384,9 +400,10 @@ void Annotator::macro_invocation(size_t line_index, const Statement &st, const s
       std::string word(trim_space(value));
       if (word.empty() || word.find_first_of(" \t\\") != std::string::npos) return;
       for (ParamStatement &ps : it->second) {
-        const SensitiveClass *cls = classify(split_instruction(word), state_.dialect, ps.context.code_bits);
+        InstructionText insn = split_instruction(word);
+        const SensitiveClass *cls = classify(insn, state_.dialect, ps.context.code_bits);
         if (!cls) continue;
-        if (auto shape = shape_for(*cls, ps.context)) {
+        if (auto shape = shape_for(*cls, ps.context, insn)) {
           if (ps.sensitive_words.emplace(word, *shape).second) {
             SiteReport r;
             r.line = line_index + 1;
@@ -458,7 +475,7 @@ void Annotator::emit_parameter_sites() {
         const std::string ref = "\\" + param;
         std::string text, closing;
         for (const auto &[word, shape] : ps.sensitive_words) {
-          text += ".ifc " + ref + "," + word + " ; " + site_prologue() + ref + site_epilogue(shape) +
+          text += ".ifc " + ref + "," + word + " ; " + site_prologue(shape) + ref + site_epilogue(shape) +
                   " ; .else ; ";
           closing += " ; .endif";
         }
@@ -512,11 +529,11 @@ void Annotator::statement(size_t line_index, const Statement &st) {
   }
   const SensitiveClass *cls = classify(insn, state_.dialect, state_.code_bits);
   if (!cls) return;
-  auto shape = shape_for(*cls, context());
+  auto shape = shape_for(*cls, context(), insn);
   if (!shape) return;
 
   PendingPrefix start = prefix ? *prefix : PendingPrefix{line_index, st.begin + rest_offset};
-  lines_[start.line].insertions.push_back({start.offset, site_prologue()});
+  lines_[start.line].insertions.push_back({start.offset, site_prologue(*shape)});
   lines_[line_index].insertions.push_back({st.end, site_epilogue(*shape)});
 
   SiteReport r;

@@ -13,6 +13,13 @@ namespace {
 constexpr const char *kStart = "9707001";
 constexpr const char *kInsnEnd = "9707002";
 constexpr const char *kSiteEnd = "9707003";
+constexpr const char *kInsnStart = "9707004";  // after DS prefix padding
+
+// Bytes missing from `length` to reach `pad`; GAS's relational operators
+// yield -1 for true.
+std::string shortfall(const std::string &pad, const std::string &length) {
+  return "-(((" + pad + ")-" + length + ")>0)*((" + pad + ")-" + length + ")";
+}
 }  // namespace
 
 std::string producer_string() { return std::string("pv-as ") + kPrevirtVersion; }
@@ -32,7 +39,16 @@ std::string preamble_text() {
   return out;
 }
 
-std::string site_prologue() { return std::string(kStart) + ": "; }
+std::string site_prologue(const SiteShape &shape) {
+  std::string out = std::string(kStart) + ": ";
+  if (shape.prefix_pad) {
+    // Forward references: the instruction's length is known only once GAS
+    // has assembled it, as in Linux's ALTERNATIVE padding.
+    std::string len = "(" + std::string(kInsnEnd) + "f-" + kInsnStart + "f)";
+    out += ".skip " + shortfall(std::to_string(shape.pad), len) + ", 0x3e ; " + kInsnStart + ": ";
+  }
+  return out;
+}
 
 std::string site_epilogue(const SiteShape &shape) {
   const std::string start = std::string(kStart) + "b";
@@ -40,8 +56,7 @@ std::string site_epilogue(const SiteShape &shape) {
   const std::string pad = std::to_string(shape.pad);
   std::string out = " ; ";
   out += std::string(kInsnEnd) + ": ";
-  // NOPs up to `pad` bytes; GAS's relational operators yield -1 for true.
-  out += ".nops -(((" + pad + ")-" + insn_len + ")>0)*((" + pad + ")-" + insn_len + ") ; ";
+  if (!shape.prefix_pad) out += ".nops " + shortfall(pad, insn_len) + " ; ";
   out += std::string(kSiteEnd) + ": ; ";
   out += ".pushsection " PREVIRT_SITES_SECTION " ; ";
   out += ".long " + start + "-. ; ";

@@ -12,6 +12,9 @@ struct SiteShape {
   int insn_class = 0;
   unsigned flags = 0;  // PV_SITE_*
   unsigned pad = 0;    // minimum site length; 0 = no padding at all
+  // Pad with DS prefixes in front of the instruction (PV_ATTR_PREFIX_PAD)
+  // rather than NOPs after it.
+  bool prefix_pad = false;
 };
 
 // Producer string stored in the ABI note.
@@ -23,7 +26,7 @@ std::string producer_string();
 std::string preamble_text();
 
 // Text placed right before the instruction (after any labels).
-std::string site_prologue();
+std::string site_prologue(const SiteShape &shape);
 
 // Text placed right after the instruction, starting with a statement
 // separator. Uses no double quotes, so it may sit inside a quoted macro

@@ -51,10 +51,11 @@ std::string spellings_text(const SensitiveClass &c, bool markdown) {
 bool print_table(std::ostream &out, const std::string &format) {
   const auto &classes = sensitive_classes();
   if (format == "tsv") {
-    out << "id\tname\tmodes\tpad\tnostack\tspellings\n";
+    out << "id\tname\tmodes\tpad\tnostack\tspellings\tpadding\n";
     for (const auto &c : classes)
       out << c.id << '\t' << c.name << '\t' << modes_text(c.modes) << '\t' << c.pad << '\t'
-          << ((c.attrs & PV_ATTR_NOSTACK) ? 1 : 0) << '\t' << spellings_text(c, false) << '\n';
+          << ((c.attrs & PV_ATTR_NOSTACK) ? 1 : 0) << '\t' << spellings_text(c, false) << '\t'
+          << ((c.attrs & PV_ATTR_PREFIX_PAD) ? "prefix" : "nop") << '\n';
     return true;
   }
   if (format == "markdown") {
@@ -66,14 +67,16 @@ bool print_table(std::ostream &out, const std::string &format) {
            "stored in each site record and never changes meaning. Modes are the code sizes in which\n"
            "sites are made: 16-bit code (`.code16`, `.code16gcc`) is never annotated, because it runs\n"
            "before any VMM can exist (real-mode boot code, AP start-up trampolines). Pad is the minimum\n"
-           "site length in bytes (see annotations.md). *No stack* marks classes whose sites must be\n"
-           "rewritten without touching the stack. Prefixes (`rep`, `lock`, `data16`, `rex.w`, segment\n"
+           "site length in bytes; *padding* says whether the site is padded with NOPs after the\n"
+           "instruction or with DS prefixes in front of it (see annotations.md for why). *No stack*\n"
+           "marks classes whose sites must be rewritten without touching the stack. Prefixes (`rep`, `lock`, `data16`, `rex.w`, segment\n"
            "overrides, `{...}` pseudo-prefixes) are accepted on every spelling and belong to the site.\n\n"
-           "| id | class | modes | pad | no stack | spellings | why it is sensitive |\n"
-           "|---:|---|---|---:|---|---|---|\n";
+           "| id | class | modes | pad | padding | no stack | spellings | why it is sensitive |\n"
+           "|---:|---|---|---:|---|---|---|---|\n";
     for (const auto &c : classes)
       out << "| " << c.id << " | " << c.name << " | " << modes_text(c.modes) << " | " << c.pad
-          << " | " << ((c.attrs & PV_ATTR_NOSTACK) ? "yes" : "") << " | "
+          << " | " << ((c.attrs & PV_ATTR_PREFIX_PAD) ? "prefix" : "nop") << " | "
+          << ((c.attrs & PV_ATTR_NOSTACK) ? "yes" : "") << " | "
           << spellings_text(c, true) << " | " << c.why << " |\n";
     out << "\n## Deliberately not annotated\n\n"
            "- `syscall`, `sysenter`, `int N`, `int3`, `into`, `ud2`: they trap or enter the kernel by\n"

@@ -25,6 +25,7 @@
 
 /* Class attributes (PV_CLASS attrs). */
 #define PV_ATTR_NOSTACK 0x1
+#define PV_ATTR_PREFIX_PAD 0x2
 
 /* Operand rules (PV_SPELLING operands); used by the tools' matchers only. */
 #define PV_OPS_ANY 0

@@ -120,3 +120,20 @@ TEST_CASE("a bare-word argument used in instruction position and in a symbol nam
   CHECK(r.text.find("\\op\\()_safe:") != std::string::npos);
   CHECK(r.text.find("op_safe rdmsr\n") != std::string::npos);
 }
+
+TEST_CASE("interrupt-shadow and hot classes pad with DS prefixes in front") {
+  auto r = annotate("sti\nrdmsr\n", {});
+  REQUIRE(r.sites.size() == 2);
+  // sti: .skip of 0x3e bytes before it, no NOPs after (its shadow must
+  // reach the next instruction); rdmsr: NOPs after.
+  CHECK(r.text.find("9707001: .skip ") == 0);
+  CHECK(r.text.find("0x3e ; 9707004: sti ; 9707002: 9707003:") != std::string::npos);
+  CHECK(r.text.find("rdmsr ; 9707002: .nops") != std::string::npos);
+  AnnotateOptions o32;
+  o32.default_code_bits = 32;
+  auto m = annotate("mov (%ebp), %ss\nmov %eax, %ss\n", o32);
+  REQUIRE(m.sites.size() == 2);
+  // A DS override would change (%ebp)'s default SS segment in 32-bit code.
+  CHECK(m.text.find("9707001: mov (%ebp), %ss ; 9707002: .nops") != std::string::npos);
+  CHECK(m.text.find("0x3e ; 9707004: mov %eax, %ss") != std::string::npos);
+}
