@@ -165,8 +165,28 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-bool glob_match(const std::string &pattern, const std::string &name) {
-  return fnmatch(pattern.c_str(), name.c_str(), 0) == 0;
+std::string env_string(const char *name) {
+  const char *v = std::getenv(name);
+  return v ? v : "";
+}
+
+bool env_flag(const char *name) {
+  std::string v = env_string(name);
+  return !v.empty() && v != "0";
+}
+
+bool excluded_by_env(const std::vector<std::string> &names) {
+  std::stringstream patterns(env_string("PV_EXCLUDE"));
+  std::string pat;
+  while (std::getline(patterns, pat, ':')) {
+    if (pat.empty()) continue;
+    for (const auto &n : names) {
+      std::string base = std::filesystem::path(n).filename().string();
+      if (fnmatch(pat.c_str(), n.c_str(), 0) == 0 || fnmatch(pat.c_str(), base.c_str(), 0) == 0)
+        return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace previrt

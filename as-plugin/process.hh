@@ -52,7 +52,14 @@ class TempDir {
   std::string path_;
 };
 
-// Shell-style glob match (*, ?, [..]) of `name` against `pattern`.
-bool glob_match(const std::string &pattern, const std::string &name);
+// The value of an environment variable, or "" when unset.
+std::string env_string(const char *name);
+
+// True when an environment variable is set to something other than "" or "0".
+bool env_flag(const char *name);
+
+// True when one of the colon-separated shell globs in PV_EXCLUDE matches one
+// of `names`, as given or by its last path component.
+bool excluded_by_env(const std::vector<std::string> &names);
 
 }  // namespace previrt

@@ -34,16 +34,6 @@ namespace {
 
 constexpr const char *kTool = "pv-as";
 
-bool env_flag(const char *name) {
-  const char *v = std::getenv(name);
-  return v && *v && std::string(v) != "0";
-}
-
-std::string env_string(const char *name) {
-  const char *v = std::getenv(name);
-  return v ? v : "";
-}
-
 // The real assembler: the program to run, and the argv[0] it gets (what gcc
 // would have passed: the name it was given, "as" when found in PATH).
 struct RealAs {
@@ -66,19 +56,9 @@ RealAs real_as() {
 }
 
 bool excluded(const AsCommandLine &cl) {
-  std::string patterns = env_string("PV_EXCLUDE");
-  if (patterns.empty()) return false;
   std::vector<std::string> names = {cl.output};
   for (size_t i : cl.input_indices) names.push_back(cl.args[i]);
-  std::stringstream ss(patterns);
-  std::string pat;
-  while (std::getline(ss, pat, ':')) {
-    if (pat.empty()) continue;
-    for (const auto &n : names)
-      if (glob_match(pat, n) || glob_match(pat, std::filesystem::path(n).filename().string()))
-        return true;
-  }
-  return false;
+  return excluded_by_env(names);
 }
 
 struct Input {

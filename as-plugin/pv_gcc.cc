@@ -24,11 +24,6 @@ namespace {
 
 constexpr const char *kTool = "pv-gcc";
 
-std::string env_string(const char *name) {
-  const char *v = std::getenv(name);
-  return v ? v : "";
-}
-
 // The real compiler: the program to run and the argv[0] it gets (the name as
 // a user would type it, so gcc's messages and COLLECT_GCC look as usual).
 struct RealGcc {
@@ -63,22 +58,14 @@ bool is_query(const std::vector<std::string> &args) {
   return args.size() == 1 && (args[0] == "-v" || args[0] == "-###");
 }
 
+// Source and output names of a compilation, for PV_EXCLUDE.
 bool excluded(const std::vector<std::string> &args) {
-  std::string patterns = env_string("PV_EXCLUDE");
-  if (patterns.empty()) return false;
   std::vector<std::string> names;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-o" && i + 1 < args.size()) names.push_back(args[++i]);
     else if (!args[i].empty() && args[i][0] != '-') names.push_back(args[i]);
   }
-  std::stringstream ss(patterns);
-  std::string pat;
-  while (std::getline(ss, pat, ':')) {
-    if (pat.empty()) continue;
-    for (const auto &n : names)
-      if (glob_match(pat, n) || glob_match(pat, fs::path(n).filename().string())) return true;
-  }
-  return false;
+  return excluded_by_env(names);
 }
 
 // The assembler gcc would run: an absolute path, or a name gcc looks up in
