@@ -10,19 +10,13 @@
 
 namespace elfrewrite {
 
-namespace {
-
-size_t last_count = 0;  // set by each pass for run_pass()
-
-}  // namespace
-
 bool run_pass(Context &ctx, const char *name, PassFn fn) {
   auto start = std::chrono::steady_clock::now();
-  last_count = 0;
+  ctx.counted = 0;
   bool ok = fn(ctx);
   auto end = std::chrono::steady_clock::now();
   ctx.timings.push_back(
-      {name, std::chrono::duration<double, std::milli>(end - start).count(), last_count});
+      {name, std::chrono::duration<double, std::milli>(end - start).count(), ctx.counted});
   return ok && !has_errors(ctx.diags);
 }
 
@@ -33,7 +27,11 @@ bool pass_load(Context &ctx) {
     return false;
   }
   ctx.input = std::move(*bytes);
-  last_count = ctx.input.size();
+  return pass_parse(ctx);
+}
+
+bool pass_parse(Context &ctx) {
+  ctx.counted = ctx.input.size();
   auto elf = ElfFile::parse(ctx.input);
   if (!elf) {
     ctx.diags.push_back(elf.error());
@@ -82,21 +80,21 @@ bool pass_read_sites(Context &ctx) {
     return false;
   }
   ctx.table = std::move(*t);
-  last_count = ctx.table.sites.size();
+  ctx.counted = ctx.table.sites.size();
   return true;
 }
 
 bool pass_verify(Context &ctx) {
   Diagnostics d = verify_sites(*ctx.elf, ctx.table);
   ctx.diags.insert(ctx.diags.end(), d.begin(), d.end());
-  last_count = ctx.table.sites.size();
+  ctx.counted = ctx.table.sites.size();
   return d.empty();
 }
 
 bool pass_coverage(Context &ctx) {
   Diagnostics d = check_coverage(*ctx.elf, ctx.table, ctx.exclusions, &ctx.coverage);
   ctx.diags.insert(ctx.diags.end(), d.begin(), d.end());
-  last_count = ctx.coverage.instructions;
+  ctx.counted = ctx.coverage.instructions;
   return d.empty();
 }
 
@@ -136,13 +134,13 @@ bool pass_plan(Context &ctx) {
     p.replacement = std::move(*rep);
     ctx.patches.push_back(std::move(p));
   }
-  last_count = ctx.patches.size();
+  ctx.counted = ctx.patches.size();
   return ok;
 }
 
 bool pass_link_vmm(Context &ctx) {
   if (!ctx.backend->restores_original()) ctx.vmm = ctx.backend->link_vmm(ctx.table, ctx.vmm_vaddr);
-  last_count = ctx.vmm.size();
+  ctx.counted = ctx.vmm.size();
   return true;
 }
 
@@ -150,7 +148,7 @@ bool pass_patch(Context &ctx) {
   const ElfFile &elf = *ctx.elf;
   if (ctx.backend->restores_original()) {
     ctx.output = elf.bytes();
-    last_count = ctx.output.size();
+    ctx.counted = ctx.output.size();
     return true;
   }
   std::vector<uint8_t> image = elf.bytes();
@@ -173,7 +171,7 @@ bool pass_patch(Context &ctx) {
     return false;
   }
   ctx.output = std::move(*out);
-  last_count = ctx.output.size();
+  ctx.counted = ctx.output.size();
   return true;
 }
 
@@ -183,7 +181,7 @@ bool pass_write(Context &ctx) {
     ctx.diags.push_back(st.error());
     return false;
   }
-  last_count = ctx.output.size();
+  ctx.counted = ctx.output.size();
   return true;
 }
 
@@ -209,7 +207,7 @@ bool pass_rewritten_check(Context &ctx) {
     }
     return false;
   }
-  last_count = again.output.size();
+  ctx.counted = again.output.size();
   if (again.output == ctx.input) return true;
   size_t i = 0;
   while (i < again.output.size() && i < ctx.input.size() && again.output[i] == ctx.input[i]) ++i;

@@ -63,9 +63,11 @@ struct Context {
 
   Diagnostics diags;
   std::vector<PassTiming> timings;
+  size_t counted = 0;  // what the running pass counted, for --stats
 };
 
-bool pass_load(Context &ctx);
+bool pass_load(Context &ctx);        // reads ctx.path, then pass_parse
+bool pass_parse(Context &ctx);       // parses ctx.input
 bool pass_read_sites(Context &ctx);
 bool pass_verify(Context &ctx);
 bool pass_coverage(Context &ctx);

@@ -115,6 +115,18 @@ def main():
            stderr=f"elfrewrite: {f('no-such.elf')}: error: cannot open: No such file or directory\n")
     expect("--stats times every pass", [tool, "--verify", "--stats", f("basic.elf")], 0,
            stderr_has=["stats: load ", "stats: read-sites ", "stats: verify ", "stats: coverage "])
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out")
+        expect("-v and --stats with a target",
+               [tool, "--target=test", "-v", "--stats", "-o", out, f("basic.elf")], 0, stdout="",
+               stderr_has=[f"elfrewrite: {f('basic.elf')}: 10 sites for test, VMM of 256 bytes at "
+                           f"0x404000; wrote {out}\n"] +
+                          [f"stats: {p} " for p in ("load", "read-sites", "verify", "plan",
+                                                    "link-vmm", "patch", "write")])
+        expect("--dry-run says what it would write",
+               [tool, "--target=native", "--dry-run", "-o", out + ".n", f("basic.elf")], 0,
+               stdout=f"{f('basic.elf')}: would write {out}.n ({os.path.getsize(f('basic.elf'))} bytes, "
+                      "10 sites for native)\n")
     print(f"verify: {checks - len(failures)} of {checks} checks passed")
     return 1 if failures else 0
 
