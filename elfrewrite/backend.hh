@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +16,13 @@
 
 namespace elfrewrite {
 
+// A target's VMM once linked at its address.
+struct VmmImage {
+  uint64_t vaddr = 0;
+  std::vector<uint8_t> bytes;               // empty: the target adds no code
+  std::map<std::string, uint64_t> symbols;  // entry points and data, absolute
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -21,14 +30,15 @@ class Backend {
   virtual std::string_view description() const = 0;
   // True if the target only restores the annotated image (nothing added).
   virtual bool restores_original() const { return false; }
-  // Code and data of the VMM linked at `vaddr` (a new loadable region), for
-  // the given sites. Empty if the target adds no code.
-  virtual std::vector<uint8_t> link_vmm(const SiteTable &table, uint64_t vaddr) const = 0;
-  // Exactly site.padded_length bytes to put at the site, given its original
-  // bytes, or a diagnostic message saying why the site cannot take the
-  // target's replacement.
+  // Plan: whether the site can take the target's replacement at all (room,
+  // stack use); the diagnostic message says why not.
+  virtual Status check_site(const Site &site) const = 0;
+  // Link: the VMM for these sites, linked at `vaddr` (a new loadable region).
+  virtual Result<VmmImage> link_vmm(const SiteTable &table, uint64_t vaddr) const = 0;
+  // Patch: exactly site.padded_length bytes to put at the site, given its
+  // original bytes and the linked VMM.
   virtual Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original,
-                                                    uint64_t vmm_vaddr) const = 0;
+                                                    const VmmImage &vmm) const = 0;
 };
 
 // Every target, in the order --target=help lists them; native first.

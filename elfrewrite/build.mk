@@ -4,7 +4,7 @@
 # its tests.
 ELFREWRITE_SRCS := $(filter-out elfrewrite/main.cc elfrewrite/opcodes_api_check.cc,\
                      $(wildcard elfrewrite/*.cc elfrewrite/backends/*.cc))
-ELFREWRITE_OBJS := $(ELFREWRITE_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/elfrewrite/backends/test_vmm_code.o
+ELFREWRITE_OBJS := $(ELFREWRITE_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/elfrewrite/backends/test_vmm_object.o
 ELFREWRITE_LIB := $(BUILD)/lib/libelfrewrite.a
 LIBELF_CFLAGS := $(shell pkg-config --cflags libelf 2>/dev/null)
 LIBELF_LIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
@@ -21,21 +21,21 @@ $(ELFREWRITE_API_STAMP): elfrewrite/opcodes_api_check.cc
 	$(Q)$(CXX) $(PV_CPPFLAGS) -std=c++17 -fsyntax-only $< && touch $@
 $(OBJ)/elfrewrite/x86_decoder.o: $(ELFREWRITE_API_STAMP)
 
-# The test target's VMM: assembled, flattened to its bytes, embedded.
-$(OBJ)/elfrewrite/backends/test_vmm.bin: elfrewrite/backends/test_vmm.S
+# The test target's VMM: assembled to a relocatable object, which is
+# embedded as bytes and linked into each image by elfrewrite's VMM linker.
+$(OBJ)/elfrewrite/backends/test_vmm.o: elfrewrite/backends/test_vmm.S
 	$(call say,AS,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -c -o $(@:.bin=.o) $<
-	$(Q)objcopy -O binary -j .text $(@:.bin=.o) $@
-$(OBJ)/elfrewrite/backends/test_vmm_code.c: $(OBJ)/elfrewrite/backends/test_vmm.bin
+	$(Q)$(CC) -c -o $@ $<
+$(OBJ)/elfrewrite/backends/test_vmm_object.c: $(OBJ)/elfrewrite/backends/test_vmm.o
 	$(call say,GEN,$@)
 	$(Q){ echo '/* SPDX-License-Identifier: MIT */'; \
-	  echo '/* Generated from elfrewrite/backends/test_vmm.S. */'; \
-	  echo 'const unsigned char pv_test_vmm_code[] = {'; \
+	  echo '/* Generated: the object file of elfrewrite/backends/test_vmm.S. */'; \
+	  echo 'const unsigned char pv_test_vmm_object[] = {'; \
 	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '};'; \
-	  echo "const unsigned long pv_test_vmm_code_size = sizeof pv_test_vmm_code;"; } > $@
-$(OBJ)/elfrewrite/backends/test_vmm_code.o: $(OBJ)/elfrewrite/backends/test_vmm_code.c
+	  echo "const unsigned long pv_test_vmm_object_size = sizeof pv_test_vmm_object;"; } > $@
+$(OBJ)/elfrewrite/backends/test_vmm_object.o: $(OBJ)/elfrewrite/backends/test_vmm_object.c
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -70,16 +70,18 @@ Status check_ident(const std::vector<uint8_t> &b) {
   return Ok{};
 }
 
-Status check_header(const GElf_Ehdr &eh, int bits, uint64_t file_size) {
+Status check_header(const GElf_Ehdr &eh, int bits, uint64_t file_size, bool object) {
   if (bits == 64 && eh.e_machine != EM_X86_64)
     return error("unsupported machine " + std::to_string(eh.e_machine) +
                  " (ELFCLASS64 images must be x86-64)");
   if (bits == 32 && eh.e_machine != EM_386)
     return error("unsupported machine " + std::to_string(eh.e_machine) +
                  " (ELFCLASS32 images must be i386)");
-  if (eh.e_type == ET_REL)
+  if (object && (eh.e_type != ET_REL || bits != 64))
+    return error("not a relocatable x86-64 object (ELF type " + std::to_string(eh.e_type) + ")");
+  if (!object && eh.e_type == ET_REL)
     return error("relocatable object: elfrewrite reads linked images (executables)");
-  if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
+  if (!object && eh.e_type != ET_EXEC && eh.e_type != ET_DYN)
     return error("unsupported ELF type " + std::to_string(eh.e_type));
   uint64_t shent = bits == 64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
   uint64_t phent = bits == 64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
@@ -165,6 +167,19 @@ const char *segment_type_name(uint32_t type) {
 }
 
 Result<ElfFile> ElfFile::parse(std::vector<uint8_t> bytes) {
+  return parse_any(std::move(bytes), false);
+}
+
+Result<ElfFile> ElfFile::parse_object(std::vector<uint8_t> bytes) {
+  return parse_any(std::move(bytes), true);
+}
+
+const std::vector<Relocation> &ElfFile::relocations(size_t section) const {
+  static const std::vector<Relocation> none;
+  return section < relocations_.size() ? relocations_[section] : none;
+}
+
+Result<ElfFile> ElfFile::parse_any(std::vector<uint8_t> bytes, bool object) {
   if (!libelf_ready()) return error("libelf: " + libelf_message());
   if (auto st = check_ident(bytes); !st) return st.error();
 
@@ -177,7 +192,7 @@ Result<ElfFile> ElfFile::parse(std::vector<uint8_t> bytes) {
   GElf_Ehdr eh;
   if (!gelf_getehdr(elf.get(), &eh)) return error("cannot read ELF header: " + libelf_message());
   f.header_.bits = gelf_getclass(elf.get()) == ELFCLASS64 ? 64 : 32;
-  if (auto st = check_header(eh, f.header_.bits, size); !st) return st.error();
+  if (auto st = check_header(eh, f.header_.bits, size, object); !st) return st.error();
   f.header_.type = eh.e_type;
   f.header_.machine = eh.e_machine;
   f.header_.entry = eh.e_entry;
@@ -257,10 +272,27 @@ Result<ElfFile> ElfFile::parse(std::vector<uint8_t> bytes) {
       Elf_Data *d = elf_getdata(elf_getscn(elf.get(), s.index), nullptr);
       if (!d) return error("cannot read symbol table " + s.name + ": " + libelf_message());
       size_t count = s.size / ent;
+      if (object) f.object_symbols_.resize(count);
       for (size_t k = 1; k < count; ++k) {
         GElf_Sym sym;
         if (!gelf_getsym(d, static_cast<int>(k), &sym)) break;
         unsigned type = GELF_ST_TYPE(sym.st_info);
+        if (object) {
+          const char *n = elf_strptr(elf.get(), s.link, sym.st_name);
+          if (!n)
+            return error("symbol " + std::to_string(k) + " in " + s.name +
+                         " has an invalid name offset");
+          Symbol &o = f.object_symbols_[k];
+          o.name = n;
+          o.value = sym.st_value;
+          o.size = sym.st_size;
+          o.type = type;
+          o.bind = GELF_ST_BIND(sym.st_info);
+          o.shndx = sym.st_shndx;
+          if (o.shndx != SHN_UNDEF && o.shndx != SHN_ABS && o.shndx >= f.sections_.size())
+            return error("symbol " + std::to_string(k) + " (" + o.name +
+                         ") refers to a section that does not exist");
+        }
         if (type != STT_FUNC && type != STT_NOTYPE && type != STT_OBJECT) continue;
         if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE) continue;
         const char *n = elf_strptr(elf.get(), s.link, sym.st_name);
@@ -295,6 +327,31 @@ Result<ElfFile> ElfFile::parse(std::vector<uint8_t> bytes) {
         n.desc.assign(base + desc_off, base + desc_off + nh.n_descsz);
         f.notes_.push_back(std::move(n));
         off = next;
+      }
+    }
+  }
+  if (object) {
+    f.relocations_.resize(f.sections_.size());
+    for (const auto &s : f.sections_) {
+      if (s.type == SHT_REL)
+        return error("section " + s.name + ": REL relocations are not supported (x86-64 uses RELA)");
+      if (s.type != SHT_RELA) continue;
+      if (s.entsize != sizeof(Elf64_Rela) || s.info == 0 || s.info >= f.sections_.size())
+        return error("relocation section " + s.name + " is malformed");
+      Elf_Data *d = elf_getdata(elf_getscn(elf.get(), s.index), nullptr);
+      if (!d) return error("cannot read " + s.name + ": " + libelf_message());
+      for (size_t k = 0; k < s.size / sizeof(Elf64_Rela); ++k) {
+        GElf_Rela r;
+        if (!gelf_getrela(d, static_cast<int>(k), &r)) break;
+        Relocation x;
+        x.offset = r.r_offset;
+        x.type = static_cast<uint32_t>(GELF_R_TYPE(r.r_info));
+        x.symbol = static_cast<uint32_t>(GELF_R_SYM(r.r_info));
+        x.addend = r.r_addend;
+        if (x.symbol >= f.object_symbols_.size())
+          return error("relocation " + std::to_string(k) + " in " + s.name +
+                       " refers to symbol " + std::to_string(x.symbol) + ", which does not exist");
+        f.relocations_[s.info].push_back(x);
       }
     }
   }

@@ -56,6 +56,14 @@ struct Symbol {
   size_t shndx = 0;
 };
 
+// A relocation of a relocatable object (SHT_RELA), applied to `section`.
+struct Relocation {
+  uint64_t offset = 0;   // in the section
+  uint32_t type = 0;     // R_X86_64_*
+  uint32_t symbol = 0;   // index in ElfFile::object_symbols()
+  int64_t addend = 0;
+};
+
 struct Note {
   size_t section = 0;  // index of the SHT_NOTE section holding it
   std::string owner;   // without the terminating NUL
@@ -77,9 +85,12 @@ struct ElfHeader {
 
 class ElfFile {
  public:
-  // Parses and validates an image; the error names the problem (the caller
-  // adds the file name).
+  // Parses and validates a linked image (ET_EXEC or ET_DYN); the error
+  // names the problem (the caller adds the file name).
   static Result<ElfFile> parse(std::vector<uint8_t> bytes);
+  // Parses a relocatable x86-64 object (ET_REL), such as a target's VMM,
+  // with its full symbol table and its RELA relocations.
+  static Result<ElfFile> parse_object(std::vector<uint8_t> bytes);
 
   const ElfHeader &header() const { return header_; }
   int bits() const { return header_.bits; }
@@ -89,6 +100,11 @@ class ElfFile {
   const std::vector<Symbol> &symbols() const { return symbols_; }
   const std::vector<Note> &notes() const { return notes_; }
   bool has_symbols() const { return has_symtab_; }
+  // parse_object() only: every symbol table entry, by index (entry 0 is the
+  // null symbol; section symbols have type STT_SECTION; shndx SHN_UNDEF
+  // marks undefined ones), and the relocations of each section.
+  const std::vector<Symbol> &object_symbols() const { return object_symbols_; }
+  const std::vector<Relocation> &relocations(size_t section) const;
 
   const Section *find_section(const std::string &name) const;
   // The allocated section (SHT_NOBITS excluded) whose address range holds
@@ -116,7 +132,11 @@ class ElfFile {
   std::vector<Segment> segments_;
   std::vector<Symbol> symbols_;  // sorted by value, only code/data/label symbols
   std::vector<Note> notes_;
+  std::vector<Symbol> object_symbols_;
+  std::vector<std::vector<Relocation>> relocations_;  // by target section index
   bool has_symtab_ = false;
+
+  static Result<ElfFile> parse_any(std::vector<uint8_t> bytes, bool object);
 };
 
 const char *segment_type_name(uint32_t type);

@@ -115,8 +115,8 @@ int run_target(Context &ctx, bool dry_run, bool verbose) {
   if (verbose) {
     std::fprintf(stderr, "elfrewrite: %s: %zu sites for %s", ctx.path.c_str(), ctx.patches.size(),
                  std::string(ctx.backend->name()).c_str());
-    if (!ctx.vmm.empty())
-      std::fprintf(stderr, ", VMM of %zu bytes at 0x%llx", ctx.vmm.size(),
+    if (!ctx.vmm.bytes.empty())
+      std::fprintf(stderr, ", VMM of %zu bytes at 0x%llx", ctx.vmm.bytes.size(),
                    static_cast<unsigned long long>(ctx.vmm_vaddr));
     std::fprintf(stderr, "; wrote %s\n", ctx.output_path.c_str());
   }

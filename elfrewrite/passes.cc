@@ -109,29 +109,20 @@ bool pass_plan(Context &ctx) {
   }
   bool ok = true;
   for (const Site &s : ctx.table.sites) {
-    const Section *sec = elf.section_at(s.address);
-    const uint8_t *orig = elf.bytes_at(*sec, s.address, s.padded_length);  // verified
-    auto rep = ctx.backend->rewrite_site(s, orig, ctx.vmm_vaddr);
-    if (!rep) {
+    if (auto st = ctx.backend->check_site(s); !st) {
       // A site the target cannot take refuses the whole image.
       ctx.diags.push_back(error_at(elf.describe(s.address),
                                    "record " + std::to_string(s.record) + ": " +
                                        std::string(ctx.backend->name()) + " target: " +
-                                       rep.error().message));
+                                       st.error().message));
       ok = false;
       continue;
     }
-    if (rep->size() != s.padded_length) {
-      ctx.diags.push_back(error_at(elf.describe(s.address),
-                                   "internal error: replacement of " + std::to_string(rep->size()) +
-                                       " bytes for a site of " + std::to_string(s.padded_length)));
-      ok = false;
-      continue;
-    }
+    const Section *sec = elf.section_at(s.address);
+    const uint8_t *orig = elf.bytes_at(*sec, s.address, s.padded_length);  // verified
     SitePatch p;
     p.file_offset = elf.file_offset(*sec, s.address);
     p.original.assign(orig, orig + s.padded_length);
-    p.replacement = std::move(*rep);
     ctx.patches.push_back(std::move(p));
   }
   ctx.counted = ctx.patches.size();
@@ -139,8 +130,14 @@ bool pass_plan(Context &ctx) {
 }
 
 bool pass_link_vmm(Context &ctx) {
-  if (!ctx.backend->restores_original()) ctx.vmm = ctx.backend->link_vmm(ctx.table, ctx.vmm_vaddr);
-  ctx.counted = ctx.vmm.size();
+  if (ctx.backend->restores_original()) return true;
+  auto vmm = ctx.backend->link_vmm(ctx.table, ctx.vmm_vaddr);
+  if (!vmm) {
+    ctx.diags.push_back(vmm.error());
+    return false;
+  }
+  ctx.vmm = std::move(*vmm);
+  ctx.counted = ctx.vmm.bytes.size();
   return true;
 }
 
@@ -157,12 +154,27 @@ bool pass_patch(Context &ctx) {
   info.original_size = image.size();
   info.original_checksum = image_checksum(image);
   info.original_ehdr.assign(image.begin(), image.begin() + 64);
-  for (const auto &p : ctx.patches) {
+  bool ok = true;
+  for (size_t i = 0; i < ctx.patches.size(); ++i) {
+    SitePatch &p = ctx.patches[i];
+    const Site &s = ctx.table.sites[i];
+    auto rep = ctx.backend->rewrite_site(s, p.original.data(), ctx.vmm);
+    if (!rep || rep->size() != s.padded_length) {
+      std::string why = !rep ? rep.error().message
+                             : "internal error: replacement of " + std::to_string(rep->size()) +
+                                   " bytes for a site of " + std::to_string(s.padded_length);
+      ctx.diags.push_back(error_at(elf.describe(s.address), "record " + std::to_string(s.record) +
+                                                                ": " + why));
+      ok = false;
+      continue;
+    }
+    p.replacement = std::move(*rep);
     std::memcpy(image.data() + p.file_offset, p.replacement.data(), p.replacement.size());
     info.records.push_back({p.file_offset, p.original});
   }
+  if (!ok) return false;
   Appendix app;
-  app.vmm = ctx.vmm;
+  app.vmm = ctx.vmm.bytes;
   app.vmm_vaddr = ctx.vmm_vaddr;
   app.orig = encode_orig(info);
   auto out = append_image(elf, std::move(image), app);

@@ -8,9 +8,10 @@
 //   read-sites  the ABI note and the site records
 //   verify      every record against the bytes it describes
 //   coverage    (--verify) no sensitive instruction outside a site
-//   plan        each site's replacement from the backend; refuse misfits
-//   link-vmm    place the backend's VMM in a new loadable region
-//   patch       apply the replacements and build the output image
+//   plan        ask the backend whether each site can take its replacement;
+//               any misfit refuses the image; place the VMM
+//   link-vmm    link the backend's VMM at its place
+//   patch       the backend's bytes for each site; build the output image
 //   write       atomic output
 //   rewritten-check (--verify of a rewritten image) the image is exactly
 //               what its target writes for the annotated image
@@ -58,7 +59,7 @@ struct Context {
   CoverageStats coverage;
   std::vector<SitePatch> patches;
   uint64_t vmm_vaddr = 0;
-  std::vector<uint8_t> vmm;
+  VmmImage vmm;
   std::vector<uint8_t> output;
 
   Diagnostics diags;

@@ -16,9 +16,10 @@ class NativeBackend final : public Backend {
     return "original instructions and padding (the annotated image; removes what other targets added)";
   }
   bool restores_original() const override { return true; }
-  std::vector<uint8_t> link_vmm(const SiteTable &, uint64_t) const override { return {}; }
+  Status check_site(const Site &) const override { return Ok{}; }
+  Result<VmmImage> link_vmm(const SiteTable &, uint64_t) const override { return VmmImage{}; }
   Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original,
-                                            uint64_t) const override {
+                                            const VmmImage &) const override {
     return std::vector<uint8_t>(original, original + site.padded_length);
   }
 };

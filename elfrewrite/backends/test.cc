@@ -1,24 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The test target: each site becomes `call pv_test_entry` (5 bytes) plus
-// NOPs, into a small VMM (backends/test_vmm.S) that counts how often each
-// site ran. It lets the rewriting machinery be tested end to end before a
-// real hypervisor backend exists. The call needs a stack, so sites where
-// the stack may not be used are refused, as are sites shorter than 5 bytes.
+// NOPs, into a small VMM (backends/test_vmm.S, linked from its object file
+// like any target's VMM) that counts how often each site ran. It lets the
+// rewriting machinery be tested end to end before a real hypervisor backend
+// exists. The call needs a stack, so sites where the stack may not be used
+// are refused, as are sites shorter than 5 bytes.
+//
+// After the linked VMM comes its data, which it finds through the symbol
+// pv_test_data: u64 count; u64 site_address[count]; u64 hits[count].
 #include <cstring>
 
 #include "backend.hh"
 #include "format.hh"
 #include "previrt/sites.h"
 #include "sensitive_table.hh"
+#include "vmm_linker.hh"
 
-extern "C" const unsigned char pv_test_vmm_code[];
-extern "C" const unsigned long pv_test_vmm_code_size;
+extern "C" const unsigned char pv_test_vmm_object[];
+extern "C" const unsigned long pv_test_vmm_object_size;
 
 namespace elfrewrite {
 
 namespace {
 
 constexpr size_t kCallLength = 5;
+constexpr const char *kEntry = "pv_test_entry";
+constexpr const char *kData = "pv_test_data";
 
 void put_u64(std::vector<uint8_t> &v, uint64_t x) {
   for (int i = 0; i < 8; ++i) v.push_back(uint8_t(x >> (8 * i)));
@@ -30,16 +37,7 @@ class TestBackend final : public Backend {
   std::string_view description() const override {
     return "each site calls a stub VMM that counts which sites ran (for tests)";
   }
-  std::vector<uint8_t> link_vmm(const SiteTable &table, uint64_t) const override {
-    std::vector<uint8_t> v(pv_test_vmm_code, pv_test_vmm_code + pv_test_vmm_code_size);
-    v.resize((v.size() + 7) & ~size_t(7), 0);
-    put_u64(v, table.sites.size());
-    for (const Site &s : table.sites) put_u64(v, s.address);
-    for (size_t i = 0; i < table.sites.size(); ++i) put_u64(v, 0);
-    return v;
-  }
-  Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *,
-                                            uint64_t vmm_vaddr) const override {
+  Status check_site(const Site &site) const override {
     const auto *cls = previrt::find_class(static_cast<int>(site.insn_class));
     if ((site.flags & PV_SITE_NOSTACK) || (cls && (cls->attrs & PV_ATTR_NOSTACK)))
       return error("the replacement calls into the VMM, but the stack may not be used at this "
@@ -47,9 +45,33 @@ class TestBackend final : public Backend {
     if (site.padded_length < kCallLength)
       return error("replacement needs " + std::to_string(kCallLength) + " bytes, the site has " +
                    std::to_string(site.padded_length));
-    int64_t rel = static_cast<int64_t>(vmm_vaddr - (site.address + kCallLength));
+    return Ok{};
+  }
+  Result<VmmImage> link_vmm(const SiteTable &table, uint64_t vaddr) const override {
+    auto obj = ElfFile::parse_object(
+        std::vector<uint8_t>(pv_test_vmm_object, pv_test_vmm_object + pv_test_vmm_object_size));
+    if (!obj) return error("test VMM object: " + obj.error().message);
+    uint64_t data = vaddr + ((linked_vmm_size(*obj) + 7) & ~uint64_t(7));
+    auto linked = link_vmm_object(*obj, vaddr, {{kData, data}});
+    if (!linked) return linked.error();
+    if (!linked->symbols.count(kEntry)) return error("test VMM object: no symbol pv_test_entry");
+    VmmImage img;
+    img.vaddr = vaddr;
+    img.bytes = std::move(linked->bytes);
+    img.bytes.resize(data - vaddr, 0);
+    put_u64(img.bytes, table.sites.size());
+    for (const Site &s : table.sites) put_u64(img.bytes, s.address);
+    for (size_t i = 0; i < table.sites.size(); ++i) put_u64(img.bytes, 0);
+    img.symbols = std::move(linked->symbols);
+    img.symbols[kData] = data;
+    return img;
+  }
+  Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *,
+                                            const VmmImage &vmm) const override {
+    uint64_t entry = vmm.symbols.at(kEntry);
+    int64_t rel = static_cast<int64_t>(entry - (site.address + kCallLength));
     if (rel != static_cast<int32_t>(rel))
-      return error("the VMM at " + hex(vmm_vaddr) + " is out of reach of a 32-bit call");
+      return error("the VMM at " + hex(entry) + " is out of reach of a 32-bit call");
     std::vector<uint8_t> out = {0xe8};
     uint32_t r = static_cast<uint32_t>(rel);
     for (int i = 0; i < 4; ++i) out.push_back(uint8_t(r >> (8 * i)));

@@ -6,7 +6,8 @@
  * arithmetic flag (only lea, not, mov and jrcxz), so the rewritten code runs
  * as before apart from the site's own instruction, which is not emulated.
  *
- * Position-independent; elfrewrite appends the data area at pv_test_data:
+ * elfrewrite links this object after the image and places the data area
+ * it reaches through the symbol pv_test_data right after it:
  *   u64 count; u64 site_address[count]; u64 hits[count]
  */
 	.text
@@ -41,5 +42,5 @@ pv_test_entry:
 	pop %rcx
 	pop %rax
 	ret
-	.balign 8
-pv_test_data:
+	.size pv_test_entry, .-pv_test_entry
+	.type pv_test_entry, @function

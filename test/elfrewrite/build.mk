@@ -97,7 +97,7 @@ $(FUZZ_DIR)/obj/%.o: %.cc
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CXX) -std=c++17 -Iinclude -Icommon -Ielfrewrite $(LIBELF_CFLAGS) $(FUZZ_FLAGS) \
 	  -fsanitize=fuzzer-no-link -c -o $@ $<
-$(FUZZ_DIR)/%: test/elfrewrite/fuzz/%.cc $(ER_FUZZ_LIB_OBJS) $(OBJ)/elfrewrite/backends/test_vmm_code.o
+$(FUZZ_DIR)/%: test/elfrewrite/fuzz/%.cc $(ER_FUZZ_LIB_OBJS) $(OBJ)/elfrewrite/backends/test_vmm_object.o
 	$(call say,FUZZLD,$@)
 	$(Q)$(FUZZ_CXX) -std=c++17 -Iinclude -Icommon -Ielfrewrite -Itest/elfrewrite/fuzz $(FUZZ_FLAGS) \
 	  -fsanitize=fuzzer -o $@ $^ $(ELFREWRITE_LDLIBS)

@@ -120,6 +120,13 @@ def fixture_case(tool, src, tmp):
     check(addrs == [int(s["address"], 16) for s in sites], f"{name}: VMM site table")
 
 
+def native_identity_32(tool, fixtures, tmp):
+    for name in ("i386.elf", "pvas32-allclasses32.elf"):
+        src = os.path.join(fixtures, name)
+        out = rewrite(tool, src, "native", os.path.join(tmp, name + ".native"))
+        check(out == read(src), f"{name}: --target=native of a 32-bit image is the identity")
+
+
 def output_file_cases(tool, fixtures, tmp):
     d = os.path.join(tmp, "outdir")
     os.mkdir(d)
@@ -144,6 +151,7 @@ def main():
                 fixture_case(tool, os.path.join(fixtures, f), tmp)
             except RuntimeError as e:
                 check(False, f"{f}: {e}")
+        native_identity_32(tool, fixtures, tmp)
         output_file_cases(tool, fixtures, tmp)
     print(f"roundtrip: {checks - len(failures)} of {checks} checks passed")
     return 1 if failures else 0
