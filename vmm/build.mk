@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The in-place VMM core (vmm/), built twice from the same sources:
+#
+#   $(VMM_OBJ)        build/vmm/vmm.o: one relocatable object, freestanding
+#                     kernel-style code (no libc, no red zone, no SSE,
+#                     -mcmodel=kernel), that a backend and elfrewrite link
+#                     into a guest image.  Its only interface to the outside
+#                     is struct vmm_backend; it has no undefined symbols.
+#   $(BIN)/test-vmm   Catch2 unit tests of the pure logic built for the host.
+#
+#   make vmm          the freestanding object
+#   make test-vmm     unit tests + the freestanding object's symbol check
+
+VMM_SRCS := vmm/vcpu.c vmm/operand.c vmm/msr.c vmm/cpu_state.c vmm/emulate.c vmm/deliver.c \
+  vmm/interrupts.c vmm/paging.c vmm/pic.c vmm/pit.c vmm/uart.c vmm/cmos.c vmm/ioport.c
+VMM_GUEST_ONLY_SRCS := vmm/site_entry.c vmm/entry.S
+VMM_INCLUDES := -Ivmm/include -Iinclude
+
+# ---- freestanding -------------------------------------------------------------
+VMM_BUILD := $(BUILD)/vmm
+VMM_OBJ := $(VMM_BUILD)/vmm.o
+VMM_FREESTANDING := -ffreestanding -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-mmx -mno-80387 \
+  -mcmodel=kernel -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
+  -fno-builtin -nostdinc -isystem $(shell $(CC) -print-file-name=include)
+VMM_GUEST_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) -MMD -MP $(VMM_FREESTANDING) \
+  -fstack-usage $(VMM_INCLUDES)
+VMM_GUEST_OBJS := $(patsubst vmm/%,$(VMM_BUILD)/%,$(patsubst %.S,%.o,$(VMM_SRCS:.c=.o) \
+  $(VMM_GUEST_ONLY_SRCS:.c=.o)))
+
+$(VMM_BUILD)/%.o: vmm/%.c
+	$(call say,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(VMM_GUEST_CFLAGS) -c -o $@ $<
+
+$(VMM_BUILD)/%.o: vmm/%.S
+	$(call say,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -D__ASSEMBLY__ -MMD -MP $(VMM_FREESTANDING) $(VMM_INCLUDES) -c -o $@ $<
+
+$(VMM_OBJ): $(filter-out $(VMM_OBJ),$(VMM_GUEST_OBJS))
+	$(call say,LD,$@)
+	$(Q)$(LD) -r -o $@.tmp $^ && mv -f $@.tmp $@
+
+.PHONY: vmm
+vmm: $(VMM_OBJ)
+
+# ---- host unit tests ------------------------------------------------------------
+VMM_HOST_OBJS := $(VMM_SRCS:%.c=$(OBJ)/%.o)
+VMM_UNIT_SRCS := $(wildcard test/unit/vmm/*.cc)
+VMM_UNIT_OBJS := $(VMM_UNIT_SRCS:%.cc=$(OBJ)/%.o)
+$(VMM_HOST_OBJS) $(VMM_UNIT_OBJS): PV_CPPFLAGS += -Ivmm/include
+
+$(BIN)/test-vmm: $(VMM_UNIT_OBJS) $(VMM_HOST_OBJS) $(CATCH_MAIN)
+	$(call say,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+UNIT_TEST_BINS += $(BIN)/test-vmm
+test-unit: $(BIN)/test-vmm
+
+# The freestanding object links into any image: no undefined symbol (the
+# backend is reached through struct vmm_backend), no host library, and the
+# entry points elfrewrite targets are there.
+.PHONY: test-vmm test-vmm-object
+test-vmm-object: $(VMM_OBJ)
+	$(Q)vmm/scripts/check-object $(VMM_OBJ)
+test-vmm: $(BIN)/test-vmm test-vmm-object
+	$(Q)$(BIN)/test-vmm
+TESTS += test-vmm-object

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How rewritten sites enter and leave the VMM (docs/vmm-interface.md).
+ *
+ * vmm_entry          from a per-site thunk `pushq $desc; jmp vmm_entry`
+ *                    reached by `call thunk` at the site
+ * vmm_entry_nostack  from a NOSTACK thunk that saved the guest %rsp in
+ *                    vmm_pcpu.nostack_rsp and switched to vmm_nostack_stack
+ * vmm_sti, vmm_pushf, vmm_popf   the inline fast paths (`call` at the site)
+ *
+ * The register frame is a struct vmm_regs.  On the guest's stack it lies
+ * VMM_GAP bytes below the guest's %rsp, so that an emulation that pushes
+ * onto that stack (pushf, an interrupt frame, lcall) never overlaps the
+ * frame the exit path reads.  The exit path reads only at or above %rsp,
+ * so an asynchronous event that the hypervisor delivers onto the current
+ * stack during it cannot corrupt what is still to be restored.
+ */
+#include "previrt/vmm_abi.h"
+
+#define VMM_GAP 128
+#define FRAME (VMM_REGS_SIZE)                 /* 144 */
+#define DESC_SLOT (FRAME + VMM_GAP)           /* the thunk's pushq $desc */
+#define RET_SLOT (DESC_SLOT + 8)              /* the site's call return address */
+#define GUEST_RSP (RET_SLOT + 8)              /* the guest's %rsp at the site */
+#define TARGET_SLOT FRAME                     /* first slot of the gap */
+
+	.text
+	.code64
+
+/* Saves the general registers into the frame at %rsp (rflags already there). */
+.macro SAVE_GPRS
+	mov %rax, 0(%rsp)
+	mov %rcx, 8(%rsp)
+	mov %rdx, 16(%rsp)
+	mov %rbx, 24(%rsp)
+	mov %rbp, 40(%rsp)
+	mov %rsi, 48(%rsp)
+	mov %rdi, 56(%rsp)
+	mov %r8, 64(%rsp)
+	mov %r9, 72(%rsp)
+	mov %r10, 80(%rsp)
+	mov %r11, 88(%rsp)
+	mov %r12, 96(%rsp)
+	mov %r13, 104(%rsp)
+	mov %r14, 112(%rsp)
+	mov %r15, 120(%rsp)
+.endm
+
+	.globl vmm_entry
+	.type vmm_entry, @function
+vmm_entry:
+	lea -VMM_GAP(%rsp), %rsp	/* lea: the guest's flags are still live */
+	pushfq
+	lea -(FRAME - 8)(%rsp), %rsp
+	SAVE_GPRS
+	mov RET_SLOT(%rsp), %rax
+	mov %rax, VMM_REGS_OFF_RIP(%rsp)	/* the return address; the dispatcher uses desc->site */
+	lea GUEST_RSP(%rsp), %rax
+	mov %rax, 32(%rsp)
+	mov %rsp, %rdi
+	movslq DESC_SLOT(%rsp), %rsi	/* pushq imm32 sign-extended; 0 from the fast paths */
+	mov %rsp, %rbx
+	and $-16, %rsp
+	cld
+	call vmm_site_entry		/* returns if the guest resumes from the frame */
+	mov %rbx, %rsp
+	/* fall through */
+
+/* Resumes the guest from the frame at %rsp. */
+	.globl vmm_resume
+vmm_resume:
+	mov 32(%rsp), %rax		/* the guest's new %rsp */
+	mov VMM_REGS_OFF_RIP(%rsp), %rcx
+	mov %rcx, -8(%rax)		/* rip just below it, for the final ret */
+	lea -8(%rax), %rax
+	mov %rax, TARGET_SLOT(%rsp)
+	mov 0(%rsp), %rax
+	mov 8(%rsp), %rcx
+	mov 16(%rsp), %rdx
+	mov 24(%rsp), %rbx
+	mov 40(%rsp), %rbp
+	mov 48(%rsp), %rsi
+	mov 56(%rsp), %rdi
+	mov 64(%rsp), %r8
+	mov 72(%rsp), %r9
+	mov 80(%rsp), %r10
+	mov 88(%rsp), %r11
+	mov 96(%rsp), %r12
+	mov 104(%rsp), %r13
+	mov 112(%rsp), %r14
+	mov 120(%rsp), %r15
+	lea VMM_REGS_OFF_RFLAGS(%rsp), %rsp
+	popfq				/* arithmetic flags; IF/IOPL are not the guest's to set */
+	mov (%rsp), %rsp		/* = new %rsp - 8, holding rip */
+	ret
+	.size vmm_entry, . - vmm_entry
+
+/*
+ * NOSTACK sites (swapgs at syscall entry, sysret/sysexit at the end of exit
+ * paths): the thunk has saved %rsp in vmm_pcpu.nostack_rsp and switched to
+ * vmm_nostack_stack_top, then pushed $desc.  Nothing touches the guest's
+ * stack; the exit goes back with jmp through vmm_pcpu.nostack_rip.
+ */
+	.globl vmm_entry_nostack
+	.type vmm_entry_nostack, @function
+vmm_entry_nostack:
+	pushfq
+	lea -(FRAME - 8)(%rsp), %rsp
+	SAVE_GPRS
+	mov vmm_pcpu+VMM_PCPU_OFF_NOSTACK_RSP(%rip), %rax
+	mov %rax, 32(%rsp)
+	movq $0, VMM_REGS_OFF_RIP(%rsp)	/* the dispatcher uses desc->site */
+	mov %rsp, %rdi
+	movslq FRAME(%rsp), %rsi
+	cld
+	call vmm_site_entry		/* %rsp is 16-byte aligned: the stack top is */
+	mov 32(%rsp), %rax
+	mov %rax, vmm_pcpu+VMM_PCPU_OFF_NOSTACK_RSP(%rip)
+	mov VMM_REGS_OFF_RIP(%rsp), %rax
+	mov %rax, vmm_pcpu+VMM_PCPU_OFF_NOSTACK_RIP(%rip)
+	mov 0(%rsp), %rax
+	mov 8(%rsp), %rcx
+	mov 16(%rsp), %rdx
+	mov 24(%rsp), %rbx
+	mov 40(%rsp), %rbp
+	mov 48(%rsp), %rsi
+	mov 56(%rsp), %rdi
+	mov 64(%rsp), %r8
+	mov 72(%rsp), %r9
+	mov 80(%rsp), %r10
+	mov 88(%rsp), %r11
+	mov 96(%rsp), %r12
+	mov 104(%rsp), %r13
+	mov 112(%rsp), %r14
+	mov 120(%rsp), %r15
+	lea VMM_REGS_OFF_RFLAGS(%rsp), %rsp
+	popfq
+	mov vmm_pcpu+VMM_PCPU_OFF_NOSTACK_RSP(%rip), %rsp
+	jmp *vmm_pcpu+VMM_PCPU_OFF_NOSTACK_RIP(%rip)
+	.size vmm_entry_nostack, . - vmm_entry_nostack
+
+/*
+ * sti: `call vmm_sti` + 3 NOPs.  Sets IF, then enters the VMM only if an
+ * interrupt is pending.  No instruction here changes the arithmetic flags
+ * (movb, push, movzbl, jrcxz, pop, ret).
+ */
+	.globl vmm_sti
+	.type vmm_sti, @function
+vmm_sti:
+	movb $VMM_VIF_ON, vmm_pcpu+VMM_PCPU_OFF_VIF(%rip)
+vmm_irq_check:
+	push %rcx
+	movzbl vmm_pcpu+VMM_PCPU_OFF_PENDING(%rip), %ecx
+	jrcxz 1f
+	pop %rcx
+	pushq $0			/* no descriptor: deliver, resume at the return address */
+	jmp vmm_entry
+1:	pop %rcx
+	ret
+	.size vmm_sti, . - vmm_sti
+
+/*
+ * pushf: `call vmm_pushf`.  The guest's flags are the real ones with the
+ * real IF (always 1 while the guest runs deprivileged) replaced by the
+ * virtual IF and the virtual IOPL/NT/AC/ID added, computed with lea alone.
+ * On return %rsp is the site's %rsp - 8 and holds the flags.
+ */
+	.globl vmm_pushf
+	.type vmm_pushf, @function
+vmm_pushf:				/* [rsp] = return address */
+	pushfq
+	push %rcx
+	push %rax
+	mov 16(%rsp), %rax		/* the real flags */
+	lea -0x200(%rax), %rax		/* minus the real IF */
+	mov vmm_pcpu+VMM_PCPU_OFF_VFLAGS_IF(%rip), %rcx
+	lea (%rax,%rcx), %rax
+	mov vmm_pcpu+VMM_PCPU_OFF_VFLAGS_SYS(%rip), %rcx
+	lea (%rax,%rcx), %rax
+	mov 24(%rsp), %rcx		/* return address */
+	mov %rax, 24(%rsp)		/* the guest's flags where pushf puts them */
+	mov %rcx, 16(%rsp)
+	pop %rax
+	pop %rcx
+	ret
+	.size vmm_pushf, . - vmm_pushf
+
+/*
+ * popf: `call vmm_popf`, guest kernel mode only (user mode goes through
+ * the descriptor path, where IOPL decides).  Takes IF and the virtual bits
+ * from the popped value, loads the arithmetic flags with a real popfq (the
+ * hypervisor keeps the real IF and IOPL), then checks for a pending
+ * interrupt as sti does.
+ */
+	.globl vmm_popf
+	.type vmm_popf, @function
+vmm_popf:				/* [rsp] = return address, [rsp+8] = value */
+	push %rax
+	mov 16(%rsp), %rax
+	and $0x200, %eax
+	mov %rax, vmm_pcpu+VMM_PCPU_OFF_VFLAGS_IF(%rip)
+	mov 16(%rsp), %rax
+	and $0x247000, %eax		/* IOPL, NT, AC, ID */
+	mov %rax, vmm_pcpu+VMM_PCPU_OFF_VFLAGS_SYS(%rip)
+	mov 16(%rsp), %rax
+	and $~0x247200, %rax		/* the real flags get neither */
+	or $0x200, %rax
+	mov %rax, 16(%rsp)
+	mov 8(%rsp), %rax		/* swap: value below, return address above */
+	push 16(%rsp)
+	pop 8(%rsp)
+	mov %rax, 16(%rsp)
+	pop %rax
+	popfq				/* [rsp] = return address */
+	jmp vmm_irq_check
+	.size vmm_popf, . - vmm_popf
+
+	.data
+	.balign 64
+	.globl vmm_pcpu
+	.type vmm_pcpu, @object
+vmm_pcpu:
+	.fill VMM_PCPU_SIZE, 1, 0
+	.size vmm_pcpu, . - vmm_pcpu
+
+	.bss
+	.balign 16
+vmm_nostack_stack:
+	.fill 8192, 1, 0
+	.globl vmm_nostack_stack_top
+vmm_nostack_stack_top:
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between a rewritten site and the in-place VMM, version 1.
+ * elfrewrite includes this header to emit per-site descriptors and thunks;
+ * the VMM reads them.  Freestanding C (also valid C++): only <stdint.h>.
+ * The prose specification is docs/vmm-interface.md.
+ *
+ *   site (stack usable):   call thunk_N ; NOPs up to the site's end
+ *                          (cli, sti, pushf, popf: the inline forms below)
+ *   thunk_N:               pushq $desc_N ; jmp vmm_entry
+ *   site (PV_SITE_NOSTACK): jmp thunk_N ; NOPs
+ *   thunk_N:               mov %rsp, vmm_nostack_rsp(%rip)
+ *                          lea vmm_nostack_stack_top(%rip), %rsp
+ *                          pushq $desc_N ; jmp vmm_entry_nostack
+ *
+ * vmm_entry saves the guest's registers into a struct vmm_regs on the stack
+ * it runs on, calls vmm_dispatch(regs, desc), and resumes the guest from
+ * regs->rip / regs->rsp with every other register taken from the frame.
+ */
+#ifndef PREVIRT_VMM_ABI_H
+#define PREVIRT_VMM_ABI_H
+
+#define PREVIRT_VMM_ABI_VERSION 1
+
+/* Layout constants, also for assembly (checked against the structs below). */
+#define VMM_REGS_OFF_GPR(n) ((n) * 8)
+#define VMM_REGS_OFF_RIP 128
+#define VMM_REGS_OFF_RFLAGS 136
+#define VMM_REGS_SIZE 144
+#define VMM_PCPU_OFF_VFLAGS_IF 0
+#define VMM_PCPU_OFF_VIF 1        /* the vif byte: 0 (cli) or VMM_VIF_ON (sti) */
+#define VMM_VIF_ON 2
+#define VMM_PCPU_OFF_VFLAGS_SYS 8
+#define VMM_PCPU_OFF_PENDING 16
+#define VMM_PCPU_OFF_USER 17
+#define VMM_PCPU_OFF_IN_VMM 18
+#define VMM_PCPU_OFF_NOSTACK_RSP 24
+#define VMM_PCPU_OFF_NOSTACK_RIP 32
+#define VMM_PCPU_OFF_VCPU 40
+#define VMM_PCPU_SIZE 48
+
+#ifndef __ASSEMBLY__
+#include <stdint.h>
+
+/* General registers in x86 encoding order: gpr[n] is the register whose
+ * ModRM/REX number is n, so a decoded operand indexes the frame directly. */
+enum vmm_gpr {
+	VMM_RAX, VMM_RCX, VMM_RDX, VMM_RBX, VMM_RSP, VMM_RBP, VMM_RSI, VMM_RDI,
+	VMM_R8, VMM_R9, VMM_R10, VMM_R11, VMM_R12, VMM_R13, VMM_R14, VMM_R15,
+	VMM_GPR_COUNT
+};
+
+/*
+ * The guest's registers at a site, as vmm_entry saves them (lowest address
+ * first).  gpr[VMM_RSP] is the guest's %rsp at the site (before the call
+ * that entered the thunk), rip is the site's address on entry, rflags the
+ * real flags at the site (arithmetic flags are the guest's; IF and IOPL are
+ * the hypervisor's and are ignored).  The emulation may change any field;
+ * vmm_entry resumes at rip with rsp = gpr[VMM_RSP] and the arithmetic flags
+ * of rflags.
+ */
+struct vmm_regs {
+	uint64_t gpr[VMM_GPR_COUNT];
+	uint64_t rip;
+	uint64_t rflags;
+};
+
+
+/* Operand kinds (struct vmm_operand.kind). */
+#define VMM_OP_NONE 0
+#define VMM_OP_GPR 1   /* reg = 0..15; a legacy high byte (ah ch dh bh) is 16..19 */
+#define VMM_OP_MEM 2   /* base, index, scale, disp, seg */
+#define VMM_OP_IMM 3   /* imm */
+#define VMM_OP_CR 4    /* reg = control register number */
+#define VMM_OP_DR 5    /* reg = debug register number */
+#define VMM_OP_SREG 6  /* reg = VMM_SEG_* */
+#define VMM_OP_FAR 7   /* far pointer immediate: sel:imm */
+
+#define VMM_REG_NONE 0xff /* no base / no index */
+#define VMM_REG_RIP 0xfe  /* base of a RIP-relative operand: the end of the
+			     original instruction (site + insn_length) */
+#define VMM_GPR_HIGH_BYTE 16 /* reg 16 + n: high byte of gpr n (n = 0..3) */
+
+/* Segment registers, in x86 encoding order. */
+enum vmm_seg_reg {
+	VMM_SEG_ES, VMM_SEG_CS, VMM_SEG_SS, VMM_SEG_DS, VMM_SEG_FS, VMM_SEG_GS,
+	VMM_SEG_COUNT,
+	VMM_SEG_DEFAULT = 0xff /* no override */
+};
+
+/* One operand of the original instruction, as decoded by elfrewrite. */
+struct vmm_operand {
+	uint8_t kind;  /* VMM_OP_* */
+	uint8_t size;  /* bytes accessed: 1, 2, 4, 8, or 10 for a 64-bit
+			  pseudo-descriptor / far pointer in memory */
+	uint8_t reg;   /* GPR, CR, DR, SREG: the register number */
+	uint8_t base;  /* MEM: gpr number, VMM_REG_RIP or VMM_REG_NONE */
+	uint8_t index; /* MEM: gpr number or VMM_REG_NONE */
+	uint8_t scale; /* MEM: 1, 2, 4 or 8 */
+	uint8_t seg;   /* MEM: VMM_SEG_* override or VMM_SEG_DEFAULT */
+	uint8_t reserved;
+	uint16_t sel;  /* FAR: the selector */
+	uint16_t reserved2;
+	int32_t disp;  /* MEM: displacement */
+	int64_t imm;   /* IMM, FAR: the (sign-extended) value or offset */
+};
+
+/* Prefix bits (struct vmm_site_desc.prefixes). */
+#define VMM_PFX_REP 0x01
+#define VMM_PFX_REPNE 0x02
+#define VMM_PFX_LOCK 0x04
+#define VMM_PFX_REX_W 0x08
+#define VMM_PFX_OPSIZE 0x10  /* 0x66 */
+#define VMM_PFX_ADDRSIZE 0x20 /* 0x67 */
+
+/*
+ * The per-site descriptor elfrewrite emits into the VMM region, 8-byte
+ * aligned, one per rewritten site that enters the VMM.  Operands follow
+ * Intel order: op[0] is the destination (or the only operand), op[1] the
+ * source.  Implicit operands (the %rax/%rdx/%rcx of rdmsr, the stack of
+ * pushf, the %dx of in/out without an immediate port) are not listed: the
+ * emulation knows them from the class.  For in/out, op[0]/op[1] are the
+ * port (IMM, or GPR %dx) and the accumulator (GPR 0 with its size), in
+ * Intel order.
+ */
+struct vmm_site_desc {
+	uint64_t site;         /* address of the site = rip of the original insn */
+	uint64_t resume;       /* where execution continues: site + padded_length */
+	uint8_t abi_version;   /* PREVIRT_VMM_ABI_VERSION */
+	uint8_t insn_class;    /* enum previrt_class */
+	uint8_t flags;         /* PV_SITE_* of the record */
+	uint8_t insn_length;   /* bytes of the original instruction */
+	uint8_t padded_length; /* bytes of the site */
+	uint8_t opsize;        /* operand size in bytes (2, 4, 8) */
+	uint8_t addrsize;      /* address size in bytes (4, 8) */
+	uint8_t prefixes;      /* VMM_PFX_* */
+	struct vmm_operand op[2];
+	uint8_t bytes[15];     /* the original instruction, insn_length bytes */
+	uint8_t next_hlt_length; /* sti only: the padded length of a hlt site
+				    that starts at resume, else 0 (see the
+				    interrupt shadow in docs/vmm-interface.md) */
+};
+
+
+#ifdef __cplusplus
+static_assert(sizeof(struct vmm_regs) == VMM_REGS_SIZE, "vmm_regs layout");
+static_assert(sizeof(struct vmm_operand) == 24, "vmm_operand layout");
+static_assert(sizeof(struct vmm_site_desc) == VMM_SITE_DESC_SIZE, "vmm_site_desc layout");
+#else
+_Static_assert(sizeof(struct vmm_regs) == VMM_REGS_SIZE, "vmm_regs layout");
+_Static_assert(sizeof(struct vmm_operand) == 24, "vmm_operand layout");
+_Static_assert(sizeof(struct vmm_site_desc) == VMM_SITE_DESC_SIZE, "vmm_site_desc layout");
+#endif
+
+/*
+ * The VMM's per-vCPU area, at a fixed link-time address that sites and the
+ * VMM's entry code reach RIP-relatively (the VMM is linked within +-2 GiB of
+ * the kernel).  The first two words are the guest's virtual RFLAGS system
+ * bits, laid out so that the inline sequences touch no arithmetic flag:
+ *
+ *   vflags_if   RFLAGS.IF as a flags word: 0 or 0x200.  Its byte 1 (the
+ *               "vif byte") is therefore 0 or 2, so
+ *   cli  ->  movb $0, vmm_pcpu+1(%rip)        (7 bytes) + 1 NOP
+ *   sti  ->  call vmm_sti                      (5 bytes) + 3 NOPs
+ *   pushf -> call vmm_pushf, popf -> call vmm_popf (5 bytes each)
+ *               and pushf computes the guest's flags with lea alone.
+ *   vflags_sys  IOPL, NT, AC and ID of the guest's RFLAGS.
+ *
+ * pending is nonzero when a virtual interrupt waits for IF (set by the
+ * backend's interrupt path and the device models, cleared when the VMM
+ * delivers); sti and popf check it after setting IF.
+ */
+struct vmm_pcpu {
+	uint64_t vflags_if;       /* 0 or 0x200 (X86 RFLAGS.IF) */
+	uint64_t vflags_sys;      /* guest RFLAGS.IOPL|NT|AC|ID */
+	uint8_t pending;          /* a virtual interrupt is deliverable once IF = 1 */
+	uint8_t user;             /* the guest runs in user mode (CPL 3) */
+	uint8_t in_vmm;           /* nonzero while VMM code runs for this vCPU */
+	uint8_t reserved[5];
+	uint64_t nostack_rsp;     /* guest %rsp saved by a NOSTACK thunk */
+	uint64_t nostack_rip;     /* resume address of a NOSTACK exit (jmp *) */
+	uint64_t vcpu;            /* struct vmm_vcpu * of this vCPU */
+};
+
+/* Symbols the VMM object exports for rewritten sites. */
+#define VMM_SYM_ENTRY "vmm_entry"
+#define VMM_SYM_ENTRY_NOSTACK "vmm_entry_nostack"
+#define VMM_SYM_STI "vmm_sti"
+#define VMM_SYM_PUSHF "vmm_pushf"
+#define VMM_SYM_POPF "vmm_popf"
+#define VMM_SYM_PCPU "vmm_pcpu"
+#define VMM_SYM_NOSTACK_STACK_TOP "vmm_nostack_stack_top"
+
+#ifdef __cplusplus
+#define VMM_ABI_ASSERT(c, m) static_assert(c, m)
+#else
+#define VMM_ABI_ASSERT(c, m) _Static_assert(c, m)
+#endif
+VMM_ABI_ASSERT(sizeof(struct vmm_pcpu) == VMM_PCPU_SIZE, "vmm_pcpu layout");
+VMM_ABI_ASSERT(__builtin_offsetof(struct vmm_pcpu, pending) == VMM_PCPU_OFF_PENDING, "pending");
+VMM_ABI_ASSERT(__builtin_offsetof(struct vmm_pcpu, nostack_rsp) == VMM_PCPU_OFF_NOSTACK_RSP,
+	       "nostack_rsp");
+VMM_ABI_ASSERT(__builtin_offsetof(struct vmm_pcpu, vcpu) == VMM_PCPU_OFF_VCPU, "vcpu");
+VMM_ABI_ASSERT(__builtin_offsetof(struct vmm_regs, rip) == VMM_REGS_OFF_RIP, "rip");
+VMM_ABI_ASSERT(__builtin_offsetof(struct vmm_regs, rflags) == VMM_REGS_OFF_RFLAGS, "rflags");
+VMM_ABI_ASSERT(__builtin_offsetof(struct vmm_site_desc, op) == 24, "op");
+
+#endif /* !__ASSEMBLY__ */
+
+#endif /* PREVIRT_VMM_ABI_H */
