@@ -111,11 +111,12 @@ Status check_header(const GElf_Ehdr &eh, int bits, uint64_t file_size, bool obje
 Status check_section_layout(const std::vector<Section> &secs, uint64_t file_size) {
   std::vector<const Section *> in_file;
   for (const auto &s : secs) {
-    if (s.index == 0 || !s.has_file_bytes() || s.size == 0) continue;
+    if (s.index == 0 || !s.has_file_bytes()) continue;
+    // Empty sections too: their offset is still used as a position.
     if (!range_fits(s.offset, s.size, file_size))
       return error("section " + s.name + " (offset " + hex(s.offset) + ", size " + hex(s.size) +
                    ") extends past end of file (size " + hex(file_size) + ")");
-    in_file.push_back(&s);
+    if (s.size != 0) in_file.push_back(&s);
   }
   std::sort(in_file.begin(), in_file.end(), [](const Section *a, const Section *b) {
     return a->offset != b->offset ? a->offset < b->offset : a->index < b->index;

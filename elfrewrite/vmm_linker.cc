@@ -11,6 +11,8 @@ namespace elfrewrite {
 
 namespace {
 
+constexpr uint64_t kMaxVmmSize = 64u << 20;  // far beyond any VMM; bounds memory use
+
 uint64_t align_up(uint64_t v, uint64_t a) { return a > 1 ? (v + a - 1) / a * a : v; }
 
 // Offsets of each allocated section in the linked image (UINT64_MAX: not
@@ -20,6 +22,11 @@ std::vector<uint64_t> layout(const ElfFile &obj, uint64_t *total) {
   uint64_t end = 0;
   for (const auto &s : obj.sections()) {
     if (s.index == 0 || !s.is_alloc()) continue;
+    // Saturate instead of wrapping; link_vmm_object() refuses the result.
+    if (s.addralign > kMaxVmmSize || s.size > kMaxVmmSize || end > kMaxVmmSize) {
+      end = UINT64_MAX;
+      break;
+    }
     end = align_up(end, s.addralign);
     at[s.index] = end;
     end += s.size;
@@ -46,9 +53,12 @@ Result<LinkedVmm> link_vmm_object(const ElfFile &obj, uint64_t base,
   out.base = base;
   uint64_t total = 0;
   std::vector<uint64_t> at = layout(obj, &total);
+  if (total > kMaxVmmSize)
+    return error("VMM object: its sections need more than " + std::to_string(kMaxVmmSize >> 20) +
+                 " MiB");
   out.bytes.assign(total, 0);
   for (const auto &s : obj.sections()) {
-    if (at[s.index] == UINT64_MAX || !s.has_file_bytes()) continue;
+    if (at[s.index] == UINT64_MAX || !s.has_file_bytes() || s.size == 0) continue;
     std::memcpy(out.bytes.data() + at[s.index], obj.bytes().data() + s.offset, s.size);
   }
 

@@ -96,13 +96,17 @@ $(FUZZ_DIR)/obj/%.o: %.cc
 	$(call say,FUZZCXX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CXX) -std=c++17 -Iinclude -Icommon -Ielfrewrite $(LIBELF_CFLAGS) $(FUZZ_FLAGS) \
-	  -fsanitize=fuzzer-no-link -c -o $@ $<
-$(FUZZ_DIR)/%: test/elfrewrite/fuzz/%.cc $(ER_FUZZ_LIB_OBJS) $(OBJ)/elfrewrite/backends/test_vmm_object.o
+	  -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+ER_FUZZERS := $(FUZZ_DIR)/elf_loader_fuzz $(FUZZ_DIR)/site_table_fuzz
+# A static pattern rule names the objects explicitly, so make rebuilds them
+# when they are missing or their headers changed (-MMD below).
+$(ER_FUZZERS): $(FUZZ_DIR)/%: test/elfrewrite/fuzz/%.cc $(ER_FUZZ_LIB_OBJS) \
+               $(OBJ)/elfrewrite/backends/test_vmm_object.o
 	$(call say,FUZZLD,$@)
 	$(Q)$(FUZZ_CXX) -std=c++17 -Iinclude -Icommon -Ielfrewrite -Itest/elfrewrite/fuzz $(FUZZ_FLAGS) \
 	  -fsanitize=fuzzer -o $@ $^ $(ELFREWRITE_LDLIBS)
-ER_FUZZERS := $(FUZZ_DIR)/elf_loader_fuzz $(FUZZ_DIR)/site_table_fuzz
 .PRECIOUS: $(FUZZ_DIR)/obj/%.o
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 
 .PHONY: fuzz fuzz-elfrewrite
 fuzz: fuzz-elfrewrite

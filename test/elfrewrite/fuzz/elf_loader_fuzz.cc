@@ -2,7 +2,8 @@
 // libFuzzer target: arbitrary bytes as an input file. Runs everything
 // elfrewrite does with a file short of writing it: parse, restore a
 // rewritten image, read and verify the site table, coverage, and plan and
-// patch for every target. Any crash, sanitizer report or hang is a bug.
+// patch for every target; and the same bytes as a VMM object through the
+// VMM linker. Any crash, sanitizer report or hang is a bug.
 #include <cstddef>
 #include <cstdint>
 #include <vector>

@@ -5,10 +5,15 @@
 #include "elf_file.hh"
 #include "passes.hh"
 #include "report.hh"
+#include "vmm_linker.hh"
 
 namespace elfrewrite {
 
 void fuzz_pipeline(std::vector<uint8_t> bytes) {
+  // The same bytes as a VMM object for the linker.
+  if (auto obj = ElfFile::parse_object(bytes)) {
+    (void)link_vmm_object(*obj, 0xffffffff82000000ull, {{"pv_test_data", 0xffffffff82100000ull}});
+  }
   for (const Backend *b : backends()) {
     Context ctx;
     ctx.path = "fuzz";
