@@ -79,3 +79,4 @@ bench-linux-build: $(BIN)/pv-gcc $(BIN)/pv-as
 	if [ "$$(echo "$$cpu <= $(LINUX_BUILD_RATIO_GOAL)" | bc)" = 1 ]; then echo "bench-linux-build: goal met"; \
 	else echo "bench-linux-build: goal missed"; exit 1; fi
 BENCHES += bench-linux-build
+include test/linux/bench.mk
