@@ -43,7 +43,7 @@ void print_diags(const Context &ctx) {
 
 void print_stats(const Context &ctx) {
   for (const auto &t : ctx.timings)
-    std::fprintf(stderr, "elfrewrite: stats: %-10s %9.3f ms  %zu\n", t.name.c_str(),
+    std::fprintf(stderr, "elfrewrite: stats: %-16s %9.3f ms  %zu\n", t.name.c_str(),
                  t.milliseconds, t.count);
 }
 

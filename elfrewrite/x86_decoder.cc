@@ -72,17 +72,27 @@ std::string collapse_spaces(const std::string &s) {
 
 }  // namespace
 
+// One disassemble_info per decoder, set up once: initialising it for every
+// instruction costs more than decoding.
 struct X86Decoder::Impl {
   disassembler_ftype fn = nullptr;
   unsigned long mach = 0;
+  disassemble_info info;
+  std::string text;  // the printers' stream
 };
 
 X86Decoder::X86Decoder(int code_bits) : bits_(code_bits), impl_(new Impl) {
   impl_->mach = code_bits == 64 ? bfd_mach_x86_64 : bfd_mach_i386_i386;
   impl_->fn = disassembler(bfd_arch_i386, false, impl_->mach, nullptr);
+  disassemble_info &info = impl_->info;
+  init_disassemble_info(&info, &impl_->text, print_plain, print_styled);
+  info.arch = bfd_arch_i386;
+  info.mach = impl_->mach;
+  info.read_memory_func = buffer_read_memory;
+  disassemble_init_for_target(&info);
 }
 
-X86Decoder::~X86Decoder() = default;
+X86Decoder::~X86Decoder() { disassemble_free_target(&impl_->info); }
 
 DecodedInsn X86Decoder::decode(const uint8_t *p, size_t avail, uint64_t address) const {
   DecodedInsn out;
@@ -90,19 +100,13 @@ DecodedInsn X86Decoder::decode(const uint8_t *p, size_t avail, uint64_t address)
     out.bad = true;
     return out;
   }
-  std::string text;
-  disassemble_info info;
-  init_disassemble_info(&info, &text, print_plain, print_styled);
-  info.arch = bfd_arch_i386;
-  info.mach = impl_->mach;
+  disassemble_info &info = impl_->info;
+  impl_->text.clear();
   info.buffer = const_cast<bfd_byte *>(p);
   info.buffer_length = avail;
   info.buffer_vma = address;
-  info.read_memory_func = buffer_read_memory;
-  disassemble_init_for_target(&info);
   int n = impl_->fn(address, &info);
-  disassemble_free_target(&info);
-  out.text = collapse_spaces(text);
+  out.text = collapse_spaces(impl_->text);
   if (n <= 0) {
     out.length = 1;
     out.bad = true;
