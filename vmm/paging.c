@@ -23,7 +23,7 @@ void vmm_paging_from_vcpu(const struct vmm_vcpu *v, struct vmm_paging *p)
 	p->maxphyaddr = (uint8_t)v->maxphyaddr;
 }
 
-static int page_fault(struct vmm_walk *w, uint64_t va, uint32_t error)
+static int page_fault(struct vmm_walk_result *w, uint64_t va, uint32_t error)
 {
 	w->fault.vector = X86_EXC_PF;
 	w->fault.has_error = 1;
@@ -51,7 +51,7 @@ static int reserved(const struct vmm_paging *p, uint64_t e, unsigned level)
 }
 
 int vmm_walk(const struct vmm_phys *m, const struct vmm_paging *p, uint64_t va,
-	     unsigned access, struct vmm_walk *w)
+	     unsigned access, struct vmm_walk_result *w)
 {
 	uint64_t table = p->cr3 & ADDR_MASK(p->maxphyaddr);
 	uint64_t entries[4];
@@ -128,7 +128,7 @@ int vmm_walk(const struct vmm_phys *m, const struct vmm_paging *p, uint64_t va,
 	return 0;
 }
 
-uint64_t vmm_shadow_pte(const struct vmm_walk *w, const struct vmm_paging *p, uint64_t mfn,
+uint64_t vmm_shadow_pte(const struct vmm_walk_result *w, const struct vmm_paging *p, uint64_t mfn,
 			int user_table, int kernel_user_bit)
 {
 	uint64_t e = X86_PTE_P | X86_PTE_A | (mfn << 12);

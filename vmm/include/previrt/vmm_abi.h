@@ -27,6 +27,7 @@
 #define VMM_REGS_OFF_RIP 128
 #define VMM_REGS_OFF_RFLAGS 136
 #define VMM_REGS_SIZE 144
+#define VMM_SITE_DESC_SIZE 88
 #define VMM_PCPU_OFF_VFLAGS_IF 0
 #define VMM_PCPU_OFF_VIF 1        /* the vif byte: 0 (cli) or VMM_VIF_ON (sti) */
 #define VMM_VIF_ON 2

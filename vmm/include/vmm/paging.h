@@ -41,7 +41,7 @@ void vmm_paging_from_vcpu(const struct vmm_vcpu *v, struct vmm_paging *p);
 				  (descriptor tables, TSS, the frame of an event
 				  from user mode): SMAP does not apply */
 
-struct vmm_walk {
+struct vmm_walk_result {
 	uint64_t gpa;           /* translation of the address walked */
 	uint64_t page_size;     /* 4 KiB, 2 MiB or 1 GiB */
 	uint64_t leaf;          /* the leaf entry after A/D updates */
@@ -57,7 +57,7 @@ struct vmm_walk {
  * accessed bits of the entries used and the dirty bit of the leaf on a
  * write; or returns nonzero with w->fault set and no bit changed. */
 int vmm_walk(const struct vmm_phys *m, const struct vmm_paging *p, uint64_t va,
-	     unsigned access, struct vmm_walk *w);
+	     unsigned access, struct vmm_walk_result *w);
 
 /* The shadow leaf entry (4 KiB) for the page of va, backed by machine frame
  * mfn, in the kernel-mode (user_table = 0) or user-mode (1) top-level table.
@@ -66,7 +66,7 @@ int vmm_walk(const struct vmm_phys *m, const struct vmm_paging *p, uint64_t va,
  * so that its first write faults and the VMM can set the guest's D bit.
  * kernel_user_bit: the backend runs the guest kernel at a privilege that
  * needs U set on its pages (Xen PV: ring 3). */
-uint64_t vmm_shadow_pte(const struct vmm_walk *w, const struct vmm_paging *p, uint64_t mfn,
+uint64_t vmm_shadow_pte(const struct vmm_walk_result *w, const struct vmm_paging *p, uint64_t mfn,
 			int user_table, int kernel_user_bit);
 
 #ifdef __cplusplus
