@@ -51,4 +51,10 @@ $(BIN)/elfrewrite: $(OBJ)/elfrewrite/main.o $(ELFREWRITE_LIB) $(COMMON_LIB)
 
 TOOLS += $(BIN)/elfrewrite
 
+.PHONY: install-elfrewrite
+install-elfrewrite: $(BIN)/elfrewrite
+	$(Q)install -d $(DESTDIR)$(BINDIR)
+	$(Q)install -m 755 $(BIN)/elfrewrite $(DESTDIR)$(BINDIR)/
+INSTALL_TARGETS += install-elfrewrite
+
 -include test/elfrewrite/build.mk
