@@ -45,7 +45,9 @@ $(VMM_OBJ): $(filter-out $(VMM_OBJ),$(VMM_GUEST_OBJS))
 vmm: $(VMM_OBJ)
 
 # ---- host unit tests ------------------------------------------------------------
-VMM_HOST_OBJS := $(VMM_SRCS:%.c=$(OBJ)/%.o)
+# The entry code runs on the host too (in user mode the real IF is 1 and IOPL
+# 0, as for a deprivileged guest kernel), so its tests execute it for real.
+VMM_HOST_OBJS := $(VMM_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/vmm/site_entry.o $(OBJ)/vmm/entry.o
 VMM_UNIT_SRCS := $(wildcard test/unit/vmm/*.cc)
 VMM_UNIT_OBJS := $(VMM_UNIT_SRCS:%.cc=$(OBJ)/%.o)
 $(VMM_HOST_OBJS) $(VMM_UNIT_OBJS): PV_CPPFLAGS += -Ivmm/include
@@ -54,6 +56,11 @@ $(VMM_HOST_OBJS) $(VMM_UNIT_OBJS): PV_CPPFLAGS += -Ivmm/include
 # is included after this fragment, so the Catch2 main is named by its path
 # and the binary runs from its own target in TESTS.
 VMM_CATCH_MAIN := $(OBJ)/test/unit/catch_main.o
+$(OBJ)/vmm/entry.o: vmm/entry.S
+	$(call say,AS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -D__ASSEMBLY__ -MMD -MP $(VMM_INCLUDES) -c -o $@ $<
+
 $(BIN)/test-vmm: $(VMM_UNIT_OBJS) $(VMM_HOST_OBJS) $(VMM_CATCH_MAIN)
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)

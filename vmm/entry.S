@@ -58,7 +58,7 @@ vmm_entry:
 	lea GUEST_RSP(%rsp), %rax
 	mov %rax, 32(%rsp)
 	mov %rsp, %rdi
-	movslq DESC_SLOT(%rsp), %rsi	/* pushq imm32 sign-extended; 0 from the fast paths */
+	mov DESC_SLOT(%rsp), %rsi	/* pushq $imm32 stored it sign-extended; 0 from the fast paths */
 	mov %rsp, %rbx
 	and $-16, %rsp
 	cld
@@ -111,9 +111,12 @@ vmm_entry_nostack:
 	mov %rax, 32(%rsp)
 	movq $0, VMM_REGS_OFF_RIP(%rsp)	/* the dispatcher uses desc->site */
 	mov %rsp, %rdi
-	movslq FRAME(%rsp), %rsi
+	mov FRAME(%rsp), %rsi
+	mov %rsp, %rbx
+	and $-16, %rsp
 	cld
-	call vmm_site_entry		/* %rsp is 16-byte aligned: the stack top is */
+	call vmm_site_entry
+	mov %rbx, %rsp
 	mov 32(%rsp), %rax
 	mov %rax, vmm_pcpu+VMM_PCPU_OFF_NOSTACK_RSP(%rip)
 	mov VMM_REGS_OFF_RIP(%rsp), %rax
