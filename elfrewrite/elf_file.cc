@@ -175,6 +175,61 @@ Result<ElfFile> ElfFile::parse_object(std::vector<uint8_t> bytes) {
   return parse_any(std::move(bytes), true);
 }
 
+Result<ElfFile> ElfFile::parse_input(std::vector<uint8_t> bytes) {
+  bool object = bytes.size() >= sizeof(Elf64_Ehdr) && std::memcmp(bytes.data(), ELFMAG, SELFMAG) == 0 &&
+                bytes[EI_CLASS] == ELFCLASS64 && bytes[EI_DATA] == ELFDATA2LSB &&
+                (bytes[16] | bytes[17] << 8) == ET_REL;
+  if (!object) {
+    bool object32 = bytes.size() >= sizeof(Elf32_Ehdr) &&
+                    std::memcmp(bytes.data(), ELFMAG, SELFMAG) == 0 &&
+                    bytes[EI_CLASS] == ELFCLASS32 && (bytes[16] | bytes[17] << 8) == ET_REL;
+    if (object32)
+      return error("32-bit relocatable object: link it first (only x86-64 objects are read "
+                   "unlinked)");
+    return parse(std::move(bytes));
+  }
+  auto f = parse_object(std::move(bytes));
+  if (f) f->place_object();
+  return f;
+}
+
+void ElfFile::place_object() {
+  constexpr uint64_t kLimit = uint64_t(1) << 48;  // keeps every sum below 2^64
+  uint64_t at = 0;
+  for (auto &s : sections_) {
+    if (s.index == 0 || !(s.flags & SHF_ALLOC)) continue;
+    uint64_t align = s.addralign > 1 && s.addralign < kLimit ? s.addralign : 1;
+    at = (at + align - 1) / align * align;
+    if (at >= kLimit || s.size >= kLimit) break;  // absurd sizes: leave the rest at 0
+    s.addr = at;
+    at += s.size;
+  }
+  for (auto &y : symbols_)
+    if (y.shndx < sections_.size()) y.value += sections_[y.shndx].addr;
+  std::stable_sort(symbols_.begin(), symbols_.end(), [](const Symbol &a, const Symbol &b) {
+    if (a.value != b.value) return a.value < b.value;
+    if ((a.type == STT_FUNC) != (b.type == STT_FUNC)) return a.type == STT_FUNC;
+    return a.name < b.name;
+  });
+  // The site records' PC-relative addresses, as the linker would fill them.
+  const Section *sites = find_section(".previrt_sites");
+  if (!sites || sites->type != SHT_PROGBITS) return;
+  for (const Relocation &r : relocations(sites->index)) {
+    if (r.type != R_X86_64_PC32 && r.type != R_X86_64_PLT32) continue;
+    if (r.offset > sites->size || sites->size - r.offset < 4) continue;
+    const Symbol &y = object_symbols_[r.symbol];
+    uint64_t S;
+    if (y.shndx == SHN_ABS)
+      S = y.value;
+    else if (y.shndx != SHN_UNDEF && y.shndx < sections_.size())
+      S = sections_[y.shndx].addr + y.value;
+    else
+      continue;
+    uint64_t v = S + static_cast<uint64_t>(r.addend) - (sites->addr + r.offset);
+    for (int i = 0; i < 4; ++i) bytes_[sites->offset + r.offset + i] = uint8_t(v >> (8 * i));
+  }
+}
+
 const std::vector<Relocation> &ElfFile::relocations(size_t section) const {
   static const std::vector<Relocation> none;
   return section < relocations_.size() ? relocations_[section] : none;

@@ -91,6 +91,12 @@ class ElfFile {
   // Parses a relocatable x86-64 object (ET_REL), such as a target's VMM,
   // with its full symbol table and its RELA relocations.
   static Result<ElfFile> parse_object(std::vector<uint8_t> bytes);
+  // What the command line reads: a linked image (parse()), or an x86-64
+  // object placed as if linked at address 0 (allocated sections in file
+  // order, symbols moved with them, the relocations of .previrt_sites
+  // applied), so that its sites can be listed and verified like an image's.
+  static Result<ElfFile> parse_input(std::vector<uint8_t> bytes);
+  bool is_object() const { return header_.type == 1; /* ET_REL */ }
 
   const ElfHeader &header() const { return header_; }
   int bits() const { return header_.bits; }
@@ -137,6 +143,7 @@ class ElfFile {
   bool has_symtab_ = false;
 
   static Result<ElfFile> parse_any(std::vector<uint8_t> bytes, bool object);
+  void place_object();
 };
 
 const char *segment_type_name(uint32_t type);

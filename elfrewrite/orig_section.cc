@@ -104,7 +104,7 @@ Result<std::vector<uint8_t>> restore_original(const std::vector<uint8_t> &rewrit
         r.bytes.size() > out.size() - r.file_offset)
       return corrupt("record " + std::to_string(i) + " (offset " + hex(r.file_offset) +
                      ") lies outside the original image");
-    std::memcpy(out.data() + r.file_offset, r.bytes.data(), r.bytes.size());
+    if (!r.bytes.empty()) std::memcpy(out.data() + r.file_offset, r.bytes.data(), r.bytes.size());
   }
   if (image_checksum(out) != info.original_checksum)
     return corrupt("the restored image does not match its checksum (was the file changed after "

@@ -32,7 +32,7 @@ bool pass_load(Context &ctx) {
 
 bool pass_parse(Context &ctx) {
   ctx.counted = ctx.input.size();
-  auto elf = ElfFile::parse(ctx.input);
+  auto elf = ElfFile::parse_input(ctx.input);
   if (!elf) {
     ctx.diags.push_back(elf.error());
     return false;
@@ -100,6 +100,11 @@ bool pass_coverage(Context &ctx) {
 
 bool pass_plan(Context &ctx) {
   const ElfFile &elf = *ctx.elf;
+  if (elf.is_object()) {
+    ctx.diags.push_back(error("relocatable object: link it before rewriting (--list and --verify "
+                              "read objects)"));
+    return false;
+  }
   if (!ctx.backend->restores_original()) {
     if (auto st = check_appendable(elf); !st) {
       ctx.diags.push_back(st.error());

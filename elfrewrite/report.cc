@@ -17,7 +17,8 @@ std::map<unsigned, size_t> count_by_class(const SiteTable &t) {
 }
 
 std::string state_of(const Context &ctx) {
-  return ctx.previous ? "rewritten for " + ctx.previous->target : std::string("annotated");
+  if (ctx.previous) return "rewritten for " + ctx.previous->target;
+  return ctx.elf->is_object() ? "annotated object" : "annotated";
 }
 
 std::string vmm_text(const Context &ctx) {
@@ -49,8 +50,9 @@ std::string list_text(const Context &ctx) {
   const ElfFile &elf = *ctx.elf;
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof line, "%s: %s image%s, ABI %u, producer \"%s\", %zu sites\n",
-                ctx.path.c_str(), state_of(ctx).c_str(), vmm_text(ctx).c_str(), ctx.table.abi_version,
+  std::snprintf(line, sizeof line, "%s: %s%s%s, ABI %u, producer \"%s\", %zu sites\n",
+                ctx.path.c_str(), state_of(ctx).c_str(), ctx.elf->is_object() ? "" : " image",
+                vmm_text(ctx).c_str(), ctx.table.abi_version,
                 ctx.table.producer.c_str(), ctx.table.sites.size());
   out += line;
   int width = elf.bits() == 64 ? 18 : 10;

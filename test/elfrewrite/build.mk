@@ -11,7 +11,9 @@ ER_LD32 := ld -m elf_i386 --build-id=none -z noexecstack -z max-page-size=0x1000
 ER_HAND := basic unannotated nostack small altinstr plain prefixpad
 ER_FIXTURES := $(ER_HAND:%=$(ER_OUT)/%.elf) $(ER_OUT)/i386.elf $(ER_OUT)/pvas-kernel.elf \
                $(ER_OUT)/pvas-allclasses.elf $(ER_OUT)/pvas32-allclasses32.elf \
-               $(ER_OUT)/pvas-userrun.elf
+               $(ER_OUT)/pvas-userrun.elf \
+               $(ER_OUT)/basic.o $(ER_OUT)/unannotated.o $(ER_OUT)/i386.o \
+               $(ER_OUT)/pvas-kernel.o $(ER_OUT)/pvas-allclasses.o
 
 $(ER_OUT)/%.o: $(ER_FIX)/%.s $(ER_FIX)/preamble.inc
 	$(call say,AS,$@)

@@ -90,6 +90,13 @@ def main():
         expect("a rewritten image verifies as its annotated image and as its target's output",
                [tool, "--verify", t], 0, stderr="",
                stdout_has=["10 sites, 0 bad", "rewritten for test: identical to what the target writes\n"])
+    leaky_o = f("unannotated.o")
+    expect("an unlinked object is verified like an image",
+           [tool, "--verify", leaky_o], 1,
+           stderr=f"elfrewrite: {leaky_o}: error: leaky_irq_disable+0xc: cli not annotated\n",
+           stdout_has=["1 sites, 0 bad"])
+    expect("objects built by pv-as verify", [tool, "--verify", f("pvas-allclasses.o")], 0,
+           stderr="", stdout_has=["89 sites, 0 bad", "0 not annotated"])
     expect("image without annotations", [tool, "--verify", f("plain.elf")], 1,
            stderr=f"elfrewrite: {f('plain.elf')}: error: not an annotated image: no "
                   ".note.previrt note\n")

@@ -112,6 +112,7 @@ def cases():
     c["wrong-machine"] = lambda: put("<H", b(), E_MACHINE, 183)
     c["i386-wrong-machine"] = lambda: put("<H", fixture("i386.elf"), E_MACHINE, 62)
     c["relocatable"] = lambda: fixture("basic.o")
+    c["relocatable-i386"] = lambda: fixture("i386.o")
     c["core-file"] = lambda: put("<H", b(), E_TYPE, 4)
     c["no-section-table"] = lambda: put("<QHHHHHH", b(), E_SHOFF, 0, 0, 0, 0, 64, 0, 0)
     c["shoff-past-eof"] = lambda: put("<Q", b(), E_SHOFF, len(b()) - 64)
