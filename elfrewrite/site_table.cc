@@ -73,6 +73,9 @@ Result<SiteTable> read_site_table(const ElfFile &elf) {
   if (s.type != SHT_PROGBITS)
     return error(PREVIRT_SITES_SECTION " is not SHT_PROGBITS (type " + std::to_string(s.type) +
                  ")");
+  if (!s.is_alloc())
+    return error(PREVIRT_SITES_SECTION " is not allocated (SHF_ALLOC): its PC-relative records "
+                 "have no addresses");
   if (s.size % PREVIRT_SITE_SIZE != 0)
     return error(PREVIRT_SITES_SECTION " size " + hex(s.size) +
                  " is not a multiple of the record size " + std::to_string(PREVIRT_SITE_SIZE));

@@ -168,6 +168,12 @@ def cases():
         return put("<Q", d, off + 32, s["size"] - 4)
     c["table-size-not-multiple"] = table_not_multiple
 
+    def table_not_allocated():
+        d = b()
+        off, s = shdr_off(d, ".previrt_sites")
+        return put("<Q", d, off + 8, s["flags"] & ~2)  # clear SHF_ALLOC
+    c["table-not-allocated"] = table_not_allocated
+
     def empty_table():
         d = fixture("small.elf")
         off, _ = shdr_off(d, ".previrt_sites")
