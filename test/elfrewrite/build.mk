@@ -11,7 +11,7 @@ ER_LD32 := ld -m elf_i386 --build-id=none -z noexecstack -z max-page-size=0x1000
 ER_HAND := basic unannotated nostack small altinstr plain prefixpad
 ER_FIXTURES := $(ER_HAND:%=$(ER_OUT)/%.elf) $(ER_OUT)/i386.elf $(ER_OUT)/pvas-kernel.elf \
                $(ER_OUT)/pvas-allclasses.elf $(ER_OUT)/pvas32-allclasses32.elf \
-               $(ER_OUT)/pvas-userrun.elf \
+               $(ER_OUT)/pvas-userrun.elf $(ER_OUT)/kernel-layout.elf \
                $(ER_OUT)/basic.o $(ER_OUT)/unannotated.o $(ER_OUT)/i386.o \
                $(ER_OUT)/pvas-kernel.o $(ER_OUT)/pvas-allclasses.o
 
@@ -35,6 +35,11 @@ $(ER_OUT)/pvas32-%.o: $(ER_FIX)/pvas/%.s $(BIN)/pv-as
 $(ER_OUT)/pvas32-%.elf: $(ER_OUT)/pvas32-%.o
 	$(call say,LD,$@)
 	$(Q)$(ER_LD32) -o $@ $<
+# basic.o linked like a kernel: top-2-GiB virtual addresses, other physical.
+$(ER_OUT)/kernel-layout.elf: $(ER_OUT)/basic.o $(ER_FIX)/kernel-layout.ld
+	$(call say,LD,$@)
+	$(Q)ld -m elf_x86_64 --build-id=none -z noexecstack -z max-page-size=0x1000 \
+	  --no-warn-rwx-segments -T $(ER_FIX)/kernel-layout.ld -o $@ $<
 $(ER_OUT)/i386.elf: $(ER_OUT)/i386.o
 	$(call say,LD,$@)
 	$(Q)$(ER_LD32) -o $@ $<

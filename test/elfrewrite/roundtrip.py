@@ -102,6 +102,12 @@ def fixture_case(tool, src, tmp):
 
     # Every site is `call VMM` + NOPs, and the VMM is the new PT_LOAD.
     vmm_va, vmm_sz, vmm_bytes = loads_t[-1]
+    vmm_phdr = [p for p in te.phdrs if p["type"] == 1][-1]
+    last_orig = max((p for p in a.phdrs if p["type"] == 1), key=lambda p: p["vaddr"])
+    check(vmm_phdr["vaddr"] - vmm_phdr["paddr"] == last_orig["vaddr"] - last_orig["paddr"],
+          f"{name}: the VMM segment keeps the image's virtual-to-physical offset")
+    check(vmm_phdr["vaddr"] % 0x1000 == 0 and vmm_phdr["offset"] % 0x1000 == 0,
+          f"{name}: the VMM segment is page-aligned in memory and in the file")
     vmm_sec = te.section(".previrt_vmm")
     check(vmm_sec is not None and vmm_sec["addr"] == vmm_va, f"{name}: .previrt_vmm section")
     for (va, _, dt) in loads_t[:-1]:
@@ -145,8 +151,8 @@ def output_file_cases(tool, fixtures, tmp):
 def main():
     tool, fixtures = sys.argv[1:3]
     with tempfile.TemporaryDirectory() as tmp:
-        for f in ("basic.elf", "altinstr.elf", "prefixpad.elf", "pvas-kernel.elf",
-                  "pvas-userrun.elf"):
+        for f in ("basic.elf", "altinstr.elf", "prefixpad.elf", "kernel-layout.elf",
+                  "pvas-kernel.elf", "pvas-userrun.elf"):
             try:
                 fixture_case(tool, os.path.join(fixtures, f), tmp)
             except RuntimeError as e:
