@@ -76,10 +76,13 @@ int run_verify(Context &ctx) {
   bool consistent = !sites_ok || run_pass(ctx, "rewritten-check", pass_rewritten_check);
   size_t inconsistent = ctx.diags.size() - before;
   const ElfFile &elf = *ctx.elf;
+  size_t bad = sites_ok ? 0 : ctx.diags.size() - ctx.coverage.findings - inconsistent;
+  // Findings first, then the summary that counts them.
+  print_diags(ctx);
+  ctx.diags.clear();
   std::printf("%s: %zu sites, %zu bad; %zu executable sections, %zu instructions outside sites, "
               "%zu not annotated, %zu excused\n",
-              ctx.path.c_str(), ctx.table.sites.size(),
-              sites_ok ? size_t(0) : ctx.diags.size() - ctx.coverage.findings - inconsistent,
+              ctx.path.c_str(), ctx.table.sites.size(), bad,
               ctx.coverage.sections, ctx.coverage.instructions, ctx.coverage.findings,
               ctx.coverage.excused);
   for (const auto &ex : ctx.exclusions) {
