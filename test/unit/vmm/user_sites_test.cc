@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Rewritten sites reached in user mode fault on the VMM (which the user
+// shadow does not map); the VMM recovers the site from the fault and
+// emulates it with user privilege.
+#include <catch2/catch.hpp>
+
+#include "vmm/user_sites.h"
+#include "machine.hh"
+
+using namespace vmmtest;
+
+namespace {
+
+constexpr uint64_t kUserSite = 0x60000, kThunk = 0x50000, kNostackThunk = 0x50100,
+                   kDesc = 0x51000;
+const vmm_entry_points kEntry = {0x70000, 0x70100, 0x70200, 0x71000};
+
+void put(Machine &m, uint64_t at, std::vector<uint8_t> bytes) {
+  std::copy(bytes.begin(), bytes.end(), m.ram.begin() + long(at));
+}
+
+void put32(std::vector<uint8_t> &v, uint32_t x) {
+  for (int i = 0; i < 4; ++i) v.push_back(uint8_t(x >> (8 * i)));
+}
+
+// The user stack after the site's `call`: the return address on top.
+void called_from_site(Machine &m, uint64_t entry) {
+  m.enter_user();
+  m.regs.gpr[VMM_RSP] = kUserStack - 8;
+  m.write64(kUserStack - 8, kUserSite + 5);
+  m.regs.rip = entry;
+}
+
+void require_user_fault(Machine &m, unsigned vector, uint64_t error) {
+  REQUIRE(m.regs.rip == kHandler + vector * 16);
+  CHECK(m.vcpu.cpl == 0);
+  auto f = m.frame(5);
+  CHECK(f[0] == error);
+  CHECK(f[1] == kUserSite);  // rip = the site, as if the original instruction faulted
+  CHECK(f[2] == kUserCs);
+  CHECK(f[4] == kUserStack);  // the user's %rsp before the call
+}
+
+}  // namespace
+
+TEST_CASE("a user-mode inline cli faults on vmm_pcpu and becomes #GP at the cli", "[user-sites]") {
+  Machine m;
+  std::vector<uint8_t> cli = {0xc6, 0x05};
+  put32(cli, uint32_t(kEntry.pcpu + 1 - (kUserSite + 7)));
+  cli.push_back(0x00);
+  cli.push_back(0x90);
+  put(m, kUserSite, cli);
+  m.enter_user();
+  m.regs.rip = kUserSite;
+  REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kEntry.pcpu + 1, &kEntry) == VMM_DONE);
+  require_user_fault(m, X86_EXC_GP, 0);
+}
+
+TEST_CASE("a user-mode call to vmm_sti becomes #GP at the sti; pushf works", "[user-sites]") {
+  Machine m;
+  called_from_site(m, kEntry.sti);
+  REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kEntry.sti, &kEntry) == VMM_DONE);
+  require_user_fault(m, X86_EXC_GP, 0);
+
+  Machine p;
+  called_from_site(p, kEntry.pushf);
+  p.regs.rflags = 0x202 | X86_FLAGS_CF;
+  REQUIRE(vmm_user_site_fault(&p.vcpu, &p.regs, kEntry.pushf, &kEntry) == VMM_DONE);
+  CHECK(p.regs.rip == kUserSite + 5);
+  CHECK(p.regs.gpr[VMM_RSP] == kUserStack - 8);
+  CHECK(p.read64(kUserStack - 8) == (0x202 | X86_FLAGS_CF));  // IF = 1 in user mode
+  CHECK(p.vcpu.cpl == 3);
+}
+
+TEST_CASE("a user-mode call to a thunk runs the site's descriptor", "[user-sites]") {
+  Machine m;
+  std::vector<uint8_t> thunk = {0x68};
+  put32(thunk, uint32_t(kDesc));
+  thunk.push_back(0xe9);
+  put32(thunk, 0);
+  put(m, kThunk, thunk);
+  vmm_site_desc d = m.site(PV_CLASS_MOV_FROM_SEG, 2, 5);
+  d.site = kUserSite;
+  d.resume = kUserSite + 5;
+  d.op[0].kind = VMM_OP_GPR;
+  d.op[0].reg = VMM_RBX;
+  d.op[0].size = 4;
+  d.op[1].kind = VMM_OP_SREG;
+  d.op[1].reg = VMM_SEG_CS;
+  std::memcpy(&m.ram[kDesc], &d, sizeof d);
+  called_from_site(m, kThunk);
+  REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kThunk, &kEntry) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_RBX] == kUserCs);  // the guest's ring-3 selector, not the hypervisor's
+  CHECK(m.regs.rip == kUserSite + 5);
+  CHECK(m.regs.gpr[VMM_RSP] == kUserStack);
+  CHECK(m.vcpu.cpl == 3);
+}
+
+TEST_CASE("a user-mode jmp to a NOSTACK thunk: swapgs is #UD at the site", "[user-sites]") {
+  Machine m;
+  std::vector<uint8_t> thunk = {0x48, 0x89, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x25, 0, 0, 0, 0, 0x68};
+  put32(thunk, uint32_t(kDesc));
+  put(m, kNostackThunk, thunk);
+  vmm_site_desc d = m.site(PV_CLASS_SWAPGS, 3, 5);
+  d.site = kUserSite;
+  d.resume = kUserSite + 5;
+  d.flags = PV_SITE_NOSTACK;
+  std::memcpy(&m.ram[kDesc], &d, sizeof d);
+  m.enter_user();
+  m.regs.rip = kNostackThunk;
+  REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kNostackThunk, &kEntry) == VMM_DONE);
+  REQUIRE(m.regs.rip == kHandler + X86_EXC_UD * 16);
+  auto f = m.frame(4);
+  CHECK(f[0] == kUserSite);
+  CHECK(f[3] == kUserStack);
+}
+
+TEST_CASE("faults that are not a site's are left to the backend", "[user-sites]") {
+  Machine m;
+  m.enter_user();
+  m.regs.rip = 0x401000;
+  m.regs.gpr[VMM_RAX] = 5;
+  auto before = m.regs;
+  CHECK(vmm_user_site_fault(&m.vcpu, &m.regs, 0x12345000, &kEntry) == -1);
+  CHECK(std::memcmp(&before, &m.regs, sizeof before) == 0);
+  m.regs.rip = kThunk;  // a fetch fault on a page that holds no thunk
+  CHECK(vmm_user_site_fault(&m.vcpu, &m.regs, kThunk, &kEntry) == -1);
+  CHECK(m.regs.gpr[VMM_RSP] == before.gpr[VMM_RSP]);
+  Machine k;  // kernel mode never takes this path
+  k.regs.rip = kEntry.sti;
+  CHECK(vmm_user_site_fault(&k.vcpu, &k.regs, kEntry.sti, &kEntry) == -1);
+}
