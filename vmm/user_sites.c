@@ -101,14 +101,14 @@ int vmm_user_site_fault(struct vmm_vcpu *v, struct vmm_regs *regs, uint64_t faul
 			const struct vmm_entry_points *ep)
 {
 	struct vmm_site_desc scratch;
-	struct vmm_regs saved = *regs;
+	uint64_t rsp = regs->gpr[VMM_RSP]; /* the lookup changes only %rsp */
 	const struct vmm_site_desc *d;
 
 	if (v->cpl != 3)
 		return -1;
 	d = vmm_user_site_lookup(v, regs, fault_address, ep, &scratch);
 	if (!d) {
-		*regs = saved;
+		regs->gpr[VMM_RSP] = rsp;
 		return -1;
 	}
 	return (int)vmm_dispatch(v, regs, d);
