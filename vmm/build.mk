@@ -10,6 +10,7 @@
 #
 #   make vmm          the freestanding object
 #   make test-vmm     unit tests + the freestanding object's symbol check
+#                     (gcc, and clang when installed)
 
 VMM_SRCS := vmm/vcpu.c vmm/boot.c vmm/operand.c vmm/msr.c vmm/cpu_state.c vmm/emulate.c vmm/deliver.c vmm/guest_memory.c \
   vmm/interrupts.c vmm/paging.c vmm/pic.c vmm/pit.c vmm/uart.c vmm/cmos.c vmm/ioport.c vmm/user_sites.c
@@ -72,6 +73,10 @@ $(BIN)/test-vmm: $(VMM_UNIT_OBJS) $(VMM_HOST_OBJS) $(VMM_CATCH_MAIN)
 .PHONY: test-vmm test-vmm-object
 test-vmm-object: $(VMM_OBJ)
 	$(Q)vmm/scripts/check-object $(VMM_OBJ)
+	$(Q)if command -v clang >/dev/null; then \
+	  $(MAKE) --no-print-directory -s VMM_BUILD=$(BUILD)/vmm-clang CC=clang $(BUILD)/vmm-clang/vmm.o \
+	  && vmm/scripts/check-object $(BUILD)/vmm-clang/vmm.o; \
+	else echo "test-vmm-object: clang not installed: the clang build was not checked"; fi
 test-vmm: $(BIN)/test-vmm test-vmm-object
 	$(Q)$(BIN)/test-vmm
 TESTS += test-vmm
