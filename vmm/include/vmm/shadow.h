@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shadow page tables: the 4-level tables the hypervisor really uses, filled
+ * on demand from the guest's tables (vmm_walk) and dropped as a TLB is.
+ * Two top-level tables, for guest kernel mode and guest user mode (Xen PV's
+ * kernel and user base pointers).  Table pages come from the backend, which
+ * also performs the entry writes (Xen: mmu_update, batched); the logic here
+ * is pure and host-tested by walking the shadow it builds.
+ */
+#ifndef VMM_SHADOW_H
+#define VMM_SHADOW_H
+
+#include "vmm/paging.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vmm_shadow_ops {
+	void *ctx;
+	/* A zeroed page for a shadow table; its machine frame, or 0 if none is
+	 * left (the VMM then flushes and retries). */
+	uint64_t (*alloc)(void *ctx);
+	void (*release)(void *ctx, uint64_t mfn);
+	int (*read)(void *ctx, uint64_t mfn, unsigned index, uint64_t *entry);
+	int (*write)(void *ctx, uint64_t mfn, unsigned index, uint64_t entry);
+	/* The machine frame behind a guest frame (Xen: the p2m list); ~0 if the
+	 * guest frame is not the guest's RAM. */
+	uint64_t (*p2m)(void *ctx, uint64_t gfn);
+};
+
+#define VMM_SHADOW_MAX_PAGES 1024
+
+struct vmm_shadow {
+	const struct vmm_shadow_ops *ops;
+	uint64_t top[2];            /* kernel (0) and user (1) L4 machine frames */
+	int kernel_user_bit;        /* the guest kernel runs where U must be set */
+	unsigned npages;            /* lower-level pages in use */
+	uint64_t pages[VMM_SHADOW_MAX_PAGES];
+	uint64_t fills, flushes;    /* statistics */
+};
+
+/* Allocates the two top-level tables.  Returns 0 or -1. */
+int vmm_shadow_init(struct vmm_shadow *s, const struct vmm_shadow_ops *ops, int kernel_user_bit);
+
+/* Installs leaf (a 4 KiB shadow PTE) for va in the table of user_table,
+ * creating intermediate tables.  Returns 0, or -1 if out of pages. */
+int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t leaf);
+
+/* Handles a shadow miss of the guest at va: walks the guest's tables and
+ * installs the translation in the table of the current mode.  Returns 0
+ * (restart the access), 1 (a guest fault: deliver w->fault), or -1 (no
+ * shadow page left even after a flush, or no machine frame). */
+int vmm_shadow_fault(struct vmm_shadow *s, const struct vmm_phys *guest, const struct vmm_paging *p,
+		     uint64_t va, unsigned access, struct vmm_walk_result *w);
+
+/* Drops every translation (mov %cr3, a paging-mode change). */
+void vmm_shadow_flush(struct vmm_shadow *s);
+/* Drops the translations of one page in both tables (invlpg). */
+void vmm_shadow_invlpg(struct vmm_shadow *s, uint64_t va);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Shadow page tables as a software TLB (see vmm/include/vmm/shadow.h and
+ * docs/vmm-interface.md, "Memory").  Only 4 KiB leaves are installed: a
+ * guest 2 MiB or 1 GiB page is shadowed page by page as it is touched.
+ * Intermediate entries are present, writable and user (rights are decided
+ * at the leaf, where the guest's combined rights are), so one intermediate
+ * table serves every leaf below it.
+ */
+#include "vmm/shadow.h"
+
+#define ENTRY_ADDR 0x000ffffffffff000ULL
+#define INTERMEDIATE (X86_PTE_P | X86_PTE_W | X86_PTE_U | X86_PTE_A)
+
+int vmm_shadow_init(struct vmm_shadow *s, const struct vmm_shadow_ops *ops, int kernel_user_bit)
+{
+	s->ops = ops;
+	s->kernel_user_bit = kernel_user_bit;
+	s->npages = 0;
+	s->fills = s->flushes = 0;
+	s->top[0] = ops->alloc(ops->ctx);
+	s->top[1] = ops->alloc(ops->ctx);
+	return s->top[0] && s->top[1] ? 0 : -1;
+}
+
+static unsigned index_of(uint64_t va, unsigned level)
+{
+	return (unsigned)(va >> (12 + 9 * (level - 1))) & 511;
+}
+
+int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t leaf)
+{
+	const struct vmm_shadow_ops *o = s->ops;
+	uint64_t table = s->top[user_table ? 1 : 0];
+
+	for (unsigned level = 4; level > 1; level--) {
+		unsigned i = index_of(va, level);
+		uint64_t e;
+
+		if (o->read(o->ctx, table, i, &e))
+			return -1;
+		if (!(e & X86_PTE_P)) {
+			uint64_t page;
+
+			if (s->npages == VMM_SHADOW_MAX_PAGES)
+				return -1;
+			page = o->alloc(o->ctx);
+			if (!page)
+				return -1;
+			s->pages[s->npages++] = page;
+			e = (page << 12) | INTERMEDIATE;
+			if (o->write(o->ctx, table, i, e))
+				return -1;
+		}
+		table = (e & ENTRY_ADDR) >> 12;
+	}
+	s->fills++;
+	return o->write(o->ctx, table, index_of(va, 1), leaf);
+}
+
+void vmm_shadow_flush(struct vmm_shadow *s)
+{
+	const struct vmm_shadow_ops *o = s->ops;
+
+	for (unsigned t = 0; t < 2; t++)
+		for (unsigned i = 0; i < 512; i++) {
+			uint64_t e;
+
+			if (o->read(o->ctx, s->top[t], i, &e) == 0 && (e & X86_PTE_P))
+				o->write(o->ctx, s->top[t], i, 0);
+		}
+	for (unsigned i = 0; i < s->npages; i++)
+		o->release(o->ctx, s->pages[i]);
+	s->npages = 0;
+	s->flushes++;
+}
+
+void vmm_shadow_invlpg(struct vmm_shadow *s, uint64_t va)
+{
+	const struct vmm_shadow_ops *o = s->ops;
+
+	for (unsigned t = 0; t < 2; t++) {
+		uint64_t table = s->top[t], e = 0;
+		unsigned level;
+
+		for (level = 4; level > 1; level--) {
+			if (o->read(o->ctx, table, index_of(va, level), &e) || !(e & X86_PTE_P))
+				break;
+			table = (e & ENTRY_ADDR) >> 12;
+		}
+		if (level == 1)
+			o->write(o->ctx, table, index_of(va, 1), 0);
+	}
+}
+
+int vmm_shadow_fault(struct vmm_shadow *s, const struct vmm_phys *guest, const struct vmm_paging *p,
+		     uint64_t va, unsigned access, struct vmm_walk_result *w)
+{
+	int user = (access & VMM_ACCESS_USER) != 0;
+	uint64_t mfn, leaf;
+
+	if (vmm_walk(guest, p, va, access, w))
+		return 1;
+	mfn = s->ops->p2m(s->ops->ctx, w->gpa >> 12);
+	if (mfn == ~0ULL)
+		return -1;
+	leaf = vmm_shadow_pte(w, p, mfn, user, s->kernel_user_bit);
+	if (vmm_shadow_set(s, va, user, leaf) == 0)
+		return 0;
+	/* out of shadow pages: start over, as a full TLB would evict */
+	vmm_shadow_flush(s);
+	return vmm_shadow_set(s, va, user, leaf) == 0 ? 0 : -1;
+}
