@@ -27,9 +27,22 @@ void append_struct(std::vector<uint8_t> &v, const T &x) {
   v.insert(v.end(), p, p + sizeof x);
 }
 
+bool has_phdr_segment(const ElfFile &elf) {
+  for (const auto &p : elf.segments())
+    if (p.type == PT_PHDR) return true;
+  return false;
+}
+
+// Bytes reserved for the program header table at the start of the new
+// region (PT_PHDR images only): the old entries plus the new PT_LOAD.
+uint64_t phdr_reserve(const ElfFile &elf) {
+  if (!has_phdr_segment(elf)) return 0;
+  return align_up(uint64_t(elf.header().phnum + 1) * sizeof(Elf64_Phdr), 16);
+}
+
 }  // namespace
 
-uint64_t plan_vmm_address(const ElfFile &elf) {
+uint64_t plan_segment_address(const ElfFile &elf) {
   uint64_t end = 0;
   for (const auto &p : elf.segments())
     if (p.type == PT_LOAD) end = std::max(end, p.vaddr + p.memsz);
@@ -38,12 +51,13 @@ uint64_t plan_vmm_address(const ElfFile &elf) {
   return align_up(end, kPage);
 }
 
+uint64_t plan_vmm_address(const ElfFile &elf) {
+  return plan_segment_address(elf) + phdr_reserve(elf);
+}
+
 Status check_appendable(const ElfFile &elf) {
   if (elf.bits() != 64)
     return error("32-bit images can be listed and verified but not rewritten");
-  for (const auto &p : elf.segments())
-    if (p.type == PT_PHDR)
-      return error("image has a PT_PHDR segment; moving its program header table is not supported");
   if (elf.header().phnum + 1 >= PN_XNUM) return error("too many program headers to add one");
   if (elf.header().shnum + 2 >= SHN_LORESERVE) return error("too many sections to add two");
   bool has_load = false;
@@ -56,14 +70,24 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
                                           const Appendix &app) {
   if (auto st = check_appendable(elf); !st) return st.error();
   const ElfHeader &h = elf.header();
+  const bool loaded_phdrs = has_phdr_segment(elf) && !app.vmm.empty();
+  const uint64_t reserve = loaded_phdrs ? phdr_reserve(elf) : 0;
+  const uint64_t seg_vaddr = plan_segment_address(elf);
+  const Segment *last = nullptr;
+  for (const auto &p : elf.segments())
+    if (p.type == PT_LOAD && (!last || p.vaddr > last->vaddr)) last = &p;
+  // Keep the image's virtual-to-physical offset (kernels load by paddr).
+  const uint64_t phys_delta = last->vaddr - last->paddr;
 
   // New loadable region: file offset and address congruent modulo the page.
-  uint64_t vmm_off = 0;
+  uint64_t seg_off = 0;
   if (!app.vmm.empty()) {
     pad_to(out, kPage);
-    vmm_off = out.size();
+    seg_off = out.size();
+    out.resize(out.size() + reserve, 0);  // program headers, filled in below
     out.insert(out.end(), app.vmm.begin(), app.vmm.end());
   }
+  const uint64_t seg_size = reserve + app.vmm.size();
   pad_to(out, 8);
   uint64_t orig_off = out.size();
   out.insert(out.end(), app.orig.begin(), app.orig.end());
@@ -80,27 +104,42 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
   out.insert(out.end(), names.begin(), names.end());
 
   // Program headers: the old ones, then the VMM region.
-  pad_to(out, 8);
-  uint64_t phoff = out.size();
-  out.insert(out.end(), elf.bytes().begin() + h.phoff,
-             elf.bytes().begin() + h.phoff + uint64_t(h.phnum) * sizeof(Elf64_Phdr));
+  std::vector<uint8_t> phdrs;
   uint16_t phnum = h.phnum;
+  const uint64_t phdr_size = uint64_t(h.phnum + (app.vmm.empty() ? 0 : 1)) * sizeof(Elf64_Phdr);
+  for (size_t i = 0; i < h.phnum; ++i) {
+    Elf64_Phdr ph;
+    std::memcpy(&ph, elf.bytes().data() + h.phoff + i * sizeof ph, sizeof ph);
+    if (ph.p_type == PT_PHDR && loaded_phdrs) {
+      ph.p_offset = seg_off;
+      ph.p_vaddr = seg_vaddr;
+      ph.p_paddr = seg_vaddr - phys_delta;
+      ph.p_filesz = ph.p_memsz = phdr_size;
+      ph.p_align = 8;
+    }
+    append_struct(phdrs, ph);
+  }
   if (!app.vmm.empty()) {
-    const Segment *last = nullptr;
-    for (const auto &p : elf.segments())
-      if (p.type == PT_LOAD && (!last || p.vaddr > last->vaddr)) last = &p;
     Elf64_Phdr ph{};
     ph.p_type = PT_LOAD;
     ph.p_flags = PF_R | PF_W | PF_X;
-    ph.p_offset = vmm_off;
-    ph.p_vaddr = app.vmm_vaddr;
-    // Keep the image's virtual-to-physical offset (kernels load by paddr).
-    ph.p_paddr = app.vmm_vaddr - (last->vaddr - last->paddr);
-    ph.p_filesz = app.vmm.size();
-    ph.p_memsz = app.vmm.size();
+    ph.p_offset = seg_off;
+    ph.p_vaddr = seg_vaddr;
+    ph.p_paddr = seg_vaddr - phys_delta;
+    ph.p_filesz = seg_size;
+    ph.p_memsz = seg_size;
     ph.p_align = kPage;
-    append_struct(out, ph);
+    append_struct(phdrs, ph);
     ++phnum;
+  }
+  uint64_t phoff;
+  if (loaded_phdrs) {
+    phoff = seg_off;
+    std::memcpy(out.data() + seg_off, phdrs.data(), phdrs.size());
+  } else {
+    pad_to(out, 8);
+    phoff = out.size();
+    out.insert(out.end(), phdrs.begin(), phdrs.end());
   }
 
   // Section headers: the old ones (with the name table moved), then ours.
@@ -121,8 +160,8 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
     sh.sh_name = vmm_name;
     sh.sh_type = SHT_PROGBITS;
     sh.sh_flags = SHF_ALLOC | SHF_EXECINSTR | SHF_WRITE;
-    sh.sh_addr = app.vmm_vaddr;
-    sh.sh_offset = vmm_off;
+    sh.sh_addr = seg_vaddr + reserve;
+    sh.sh_offset = seg_off + reserve;
     sh.sh_size = app.vmm.size();
     sh.sh_addralign = 16;
     append_struct(out, sh);

@@ -5,6 +5,12 @@
 // (the target's VMM), the .previrt_orig record, a new section name table
 // and new program and section header tables. Appending keeps every
 // original offset and address valid and makes restoring exact.
+//
+// The new program header table normally follows the file's other tables,
+// outside any segment (kernel loaders read it from the file). An image
+// with PT_PHDR needs its table loaded (the dynamic loader finds itself
+// through it), so there the table opens the new loadable region, the VMM
+// follows it, and PT_PHDR is moved with it.
 #pragma once
 
 #include <cstdint>
@@ -16,13 +22,15 @@
 namespace elfrewrite {
 
 struct Appendix {
-  std::vector<uint8_t> vmm;  // contents of the new PT_LOAD (may be empty)
-  uint64_t vmm_vaddr = 0;    // from plan_vmm_address()
+  std::vector<uint8_t> vmm;  // the VMM, linked at plan_vmm_address() (may be empty)
   std::vector<uint8_t> orig; // contents of .previrt_orig
 };
 
-// Where the new loadable region goes: the first page after every
-// allocated byte of the image.
+// The new loadable region starts on the first page after every allocated
+// byte of the image.
+uint64_t plan_segment_address(const ElfFile &elf);
+// Where the VMM goes in it: at its start, or after the program header
+// table when the image has PT_PHDR.
 uint64_t plan_vmm_address(const ElfFile &elf);
 
 // Checks that the image can take an appendix (ELF64, no PT_PHDR, room in

@@ -180,7 +180,6 @@ bool pass_patch(Context &ctx) {
   if (!ok) return false;
   Appendix app;
   app.vmm = ctx.vmm.bytes;
-  app.vmm_vaddr = ctx.vmm_vaddr;
   app.orig = encode_orig(info);
   auto out = append_image(elf, std::move(image), app);
   if (!out) {

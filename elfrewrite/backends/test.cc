@@ -7,7 +7,8 @@
 // are refused, as are sites shorter than 5 bytes.
 //
 // After the linked VMM comes its data, which it finds through the symbol
-// pv_test_data: u64 count; u64 site_address[count]; u64 hits[count].
+// pv_test_data: u64 count; s64 site_offset[count] (site address minus
+// &pv_test_data, valid wherever the image is loaded); u64 hits[count].
 #include <cstring>
 
 #include "backend.hh"
@@ -60,7 +61,7 @@ class TestBackend final : public Backend {
     img.bytes = std::move(linked->bytes);
     img.bytes.resize(data - vaddr, 0);
     put_u64(img.bytes, table.sites.size());
-    for (const Site &s : table.sites) put_u64(img.bytes, s.address);
+    for (const Site &s : table.sites) put_u64(img.bytes, s.address - data);
     for (size_t i = 0; i < table.sites.size(); ++i) put_u64(img.bytes, 0);
     img.symbols = std::move(linked->symbols);
     img.symbols[kData] = data;

@@ -8,33 +8,38 @@
  *
  * elfrewrite links this object after the image and places the data area
  * it reaches through the symbol pv_test_data right after it:
- *   u64 count; u64 site_address[count]; u64 hits[count]
+ *   u64 count; s64 site_offset[count]; u64 hits[count]
+ * where site_offset[i] is the site's address minus &pv_test_data, so the
+ * table stays valid wherever the image is loaded (PIE, KASLR).
  */
 	.text
 	.code64
 	.globl pv_test_entry
+	.type pv_test_entry, @function
 pv_test_entry:
 	push %rax
 	push %rcx
 	push %rdx
 	push %rsi
-	mov 32(%rsp), %rax		/* return address = site + 5 */
-	lea -5(%rax), %rax
-	not %rax			/* -site - 1 */
 	lea pv_test_data(%rip), %rdx
+	mov %rdx, %rcx
+	not %rcx			/* -data - 1 */
+	mov 32(%rsp), %rax		/* return address = site + 5 */
+	lea -4(%rax,%rcx), %rax		/* site - data */
+	not %rax			/* data - site - 1 */
 	mov (%rdx), %rsi		/* sites left to compare */
 	lea 8(%rdx), %rdx
 1:	mov %rsi, %rcx
 	jrcxz 3f			/* not a known site: record nothing */
 	mov (%rdx), %rcx
-	lea 1(%rcx,%rax), %rcx		/* site_address[i] - site */
+	lea 1(%rcx,%rax), %rcx		/* site_offset[i] - (site - data) */
 	jrcxz 2f
 	lea 8(%rdx), %rdx
 	lea -1(%rsi), %rsi
 	jmp 1b
 2:	lea pv_test_data(%rip), %rax
 	mov (%rax), %rcx
-	mov (%rdx,%rcx,8), %rax		/* hits[i]: count * 8 bytes after site_address[i] */
+	mov (%rdx,%rcx,8), %rax		/* hits[i]: count * 8 bytes after site_offset[i] */
 	lea 1(%rax), %rax
 	mov %rax, (%rdx,%rcx,8)
 3:	pop %rsi
@@ -43,4 +48,3 @@ pv_test_entry:
 	pop %rax
 	ret
 	.size pv_test_entry, .-pv_test_entry
-	.type pv_test_entry, @function

@@ -11,7 +11,7 @@ ER_LD32 := ld -m elf_i386 --build-id=none -z noexecstack -z max-page-size=0x1000
 ER_HAND := basic unannotated nostack small altinstr plain prefixpad
 ER_FIXTURES := $(ER_HAND:%=$(ER_OUT)/%.elf) $(ER_OUT)/i386.elf $(ER_OUT)/pvas-kernel.elf \
                $(ER_OUT)/pvas-allclasses.elf $(ER_OUT)/pvas32-allclasses32.elf \
-               $(ER_OUT)/pvas-userrun.elf $(ER_OUT)/kernel-layout.elf \
+               $(ER_OUT)/pvas-userrun.elf $(ER_OUT)/kernel-layout.elf $(ER_OUT)/pvgcc-pie \
                $(ER_OUT)/basic.o $(ER_OUT)/unannotated.o $(ER_OUT)/i386.o \
                $(ER_OUT)/pvas-kernel.o $(ER_OUT)/pvas-allclasses.o
 
@@ -35,6 +35,11 @@ $(ER_OUT)/pvas32-%.o: $(ER_FIX)/pvas/%.s $(BIN)/pv-as
 $(ER_OUT)/pvas32-%.elf: $(ER_OUT)/pvas32-%.o
 	$(call say,LD,$@)
 	$(Q)$(ER_LD32) -o $@ $<
+# A PIE C program compiled and linked by pv-gcc (dynamic, with PT_PHDR).
+$(ER_OUT)/pvgcc-pie: $(ER_FIX)/pvgcc/pie.c $(BIN)/pv-gcc $(BIN)/pv-as
+	$(call say,PV-GCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BIN)/pv-gcc -O2 -o $@ $<
 # basic.o linked like a kernel: top-2-GiB virtual addresses, other physical.
 $(ER_OUT)/kernel-layout.elf: $(ER_OUT)/basic.o $(ER_FIX)/kernel-layout.ld
 	$(call say,LD,$@)

@@ -126,7 +126,7 @@ def main():
         out = os.path.join(tmp, "out")
         expect("-v and --stats with a target",
                [tool, "--target=test", "-v", "--stats", "-o", out, f("basic.elf")], 0, stdout="",
-               stderr_has=[f"elfrewrite: {f('basic.elf')}: 10 sites for test, VMM of 256 bytes at "
+               stderr_has=[f"elfrewrite: {f('basic.elf')}: 10 sites for test, VMM of 264 bytes at "
                            f"0x404000; wrote {out}\n"] +
                           [f"stats: {p} " for p in ("load", "read-sites", "verify", "plan",
                                                     "link-vmm", "patch", "write")])

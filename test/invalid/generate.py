@@ -253,12 +253,14 @@ def cases():
     c["target-site-too-short"] = lambda: fixture("small.elf")
     c["target-i386"] = lambda: fixture("i386.elf")
 
-    def phdr_table_segment():
+    def no_load_segment():
         d = b()
         e = elfimage.Elf(bytes(d))
-        i = next(i for i, p in enumerate(e.phdrs) if p["type"] == 0x6474E551)  # PT_GNU_STACK
-        return put("<I", d, e.phoff + i * 56, 6)  # PT_PHDR
-    c["target-pt-phdr"] = phdr_table_segment
+        for i, p in enumerate(e.phdrs):
+            if p["type"] == 1:
+                put("<I", d, e.phoff + i * 56, 0)  # PT_LOAD -> PT_NULL
+        return d
+    c["target-no-load-segment"] = no_load_segment
 
     def orig_bad_magic():
         d = test_image()

@@ -53,14 +53,14 @@ TEST_CASE("an undefined VMM symbol is an error, not a guess") {
   ElfFile obj = test_vmm();
   auto linked = link_vmm_object(obj, 0x1000, {});
   REQUIRE_FALSE(linked.ok());
-  CHECK(linked.error().message == "VMM object: .text+0x13: undefined symbol 'pv_test_data'");
+  CHECK(linked.error().message == "VMM object: .text+0x7: undefined symbol 'pv_test_data'");
 }
 
 TEST_CASE("a PC-relative reference out of 32-bit reach is an error") {
   ElfFile obj = test_vmm();
   auto linked = link_vmm_object(obj, 0x1000, {{"pv_test_data", 0x7fff00000000ull}});
   REQUIRE_FALSE(linked.ok());
-  CHECK(linked.error().message == "VMM object: .text+0x13: PC32 overflow");
+  CHECK(linked.error().message == "VMM object: .text+0x7: PC32 overflow");
 }
 
 TEST_CASE("parse_object takes relocatable objects only, parse takes images only") {
