@@ -4,7 +4,10 @@
 // like any target's VMM) that counts how often each site ran. It lets the
 // rewriting machinery be tested end to end before a real hypervisor backend
 // exists. The call needs a stack, so sites where the stack may not be used
-// are refused, as are sites shorter than 5 bytes.
+// are refused, as are sites shorter than 5 bytes, and sites in runtime
+// replacement code: Linux (6.1 apply_alternatives) copies that code over
+// other code and fixes a call's displacement only when the call is the
+// whole 5-byte replacement, so a call there would go astray.
 //
 // After the linked VMM comes its data, which it finds through the symbol
 // pv_test_data: u64 count; s64 site_offset[count] (site address minus
@@ -43,6 +46,9 @@ class TestBackend final : public Backend {
     if ((site.flags & PV_SITE_NOSTACK) || (cls && (cls->attrs & PV_ATTR_NOSTACK)))
       return error("the replacement calls into the VMM, but the stack may not be used at this "
                    "site (" + std::string(cls ? cls->name : "nostack") + ")");
+    if (site.flags & PV_SITE_REPLACEMENT)
+      return error("the site is in runtime replacement code, where a call's displacement is "
+                   "wrong once the kernel copies the code");
     if (site.padded_length < kCallLength)
       return error("replacement needs " + std::to_string(kCallLength) + " bytes, the site has " +
                    std::to_string(site.padded_length));

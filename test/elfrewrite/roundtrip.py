@@ -156,8 +156,8 @@ def output_file_cases(tool, fixtures, tmp):
 def main():
     tool, fixtures = sys.argv[1:3]
     with tempfile.TemporaryDirectory() as tmp:
-        for f in ("basic.elf", "altinstr.elf", "prefixpad.elf", "kernel-layout.elf",
-                  "pvas-kernel.elf", "pvas-userrun.elf", "pvgcc-pie"):
+        for f in ("basic.elf", "prefixpad.elf", "kernel-layout.elf", "pvas-userrun.elf",
+                  "pvgcc-pie"):
             try:
                 fixture_case(tool, os.path.join(fixtures, f), tmp)
             except RuntimeError as e:

@@ -252,6 +252,7 @@ def cases():
     c["target-nostack"] = lambda: fixture("nostack.elf")
     c["target-site-too-short"] = lambda: fixture("small.elf")
     c["target-i386"] = lambda: fixture("i386.elf")
+    c["target-replacement-site"] = lambda: fixture("altinstr.elf")
 
     def no_load_segment():
         d = b()
