@@ -67,40 +67,24 @@ int run_list(Context &ctx, bool json) {
   return kExitOk;
 }
 
-int run_verify(Context &ctx) {
+int run_verify(Context &ctx, bool json) {
   if (!run_pass(ctx, "load", pass_load) || !run_pass(ctx, "read-sites", pass_read_sites))
     return kExitFail;
+  VerifyOutcome v;
   bool sites_ok = run_pass(ctx, "verify", pass_verify);
+  v.bad_sites = ctx.diags.size();
   bool covered = run_pass(ctx, "coverage", pass_coverage);
-  size_t before = ctx.diags.size();
-  bool consistent = !sites_ok || run_pass(ctx, "rewritten-check", pass_rewritten_check);
-  size_t inconsistent = ctx.diags.size() - before;
-  const ElfFile &elf = *ctx.elf;
-  size_t bad = sites_ok ? 0 : ctx.diags.size() - ctx.coverage.findings - inconsistent;
+  if (sites_ok && ctx.previous) {
+    v.checked_rewritten = true;
+    v.consistent = run_pass(ctx, "rewritten-check", pass_rewritten_check);
+  }
+  v.problems = ctx.diags;
   // Findings first, then the summary that counts them.
   print_diags(ctx);
   ctx.diags.clear();
-  std::printf("%s: %zu sites, %zu bad; %zu executable sections, %zu instructions outside sites, "
-              "%zu not annotated, %zu excused\n",
-              ctx.path.c_str(), ctx.table.sites.size(), bad,
-              ctx.coverage.sections, ctx.coverage.instructions, ctx.coverage.findings,
-              ctx.coverage.excused);
-  for (const auto &ex : ctx.exclusions) {
-    std::string classes;
-    for (const auto &c : ex.classes) classes += (classes.empty() ? " [" : ",") + c;
-    if (!classes.empty()) classes += "]";
-    std::printf("excluded: %s %s%s: %s (%zu instruction%s)\n",
-                ex.kind == Exclusion::Kind::section ? "section" : "symbol", ex.pattern.c_str(),
-                classes.c_str(), ex.reason.c_str(), ex.excused, ex.excused == 1 ? "" : "s");
-  }
-  for (const Site &s : ctx.table.sites)
-    if (s.flags & PV_SITE_REPLACEMENT)
-      std::printf("replacement: %s: %s site in code copied over other code at run time\n",
-                  elf.describe(s.address).c_str(), class_name(s.insn_class).c_str());
-  if (ctx.previous)
-    std::printf("rewritten for %s: %s\n", ctx.previous->target.c_str(),
-                consistent ? "identical to what the target writes" : "modified after rewriting");
-  return sites_ok && covered && consistent ? kExitOk : kExitFail;
+  std::string out = json ? verify_json(ctx, v) : verify_text(ctx, v);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return sites_ok && covered && v.consistent ? kExitOk : kExitFail;
 }
 
 int run_target(Context &ctx, bool dry_run, bool verbose) {
@@ -138,7 +122,7 @@ int main(int argc, char **argv) {
       ("version", "show the version");
   po::options_description opts("Options");
   opts.add_options()
-      ("json", "with --list: print a JSON document")
+      ("json", "with --list or --verify: print a JSON document")
       ("output,o", po::value<std::string>(), "with --target: output file (default FILE.T)")
       ("exclude-section", po::value<std::vector<std::string>>()->composing(),
        "with --verify: excuse sensitive instructions in sections matching GLOB[:REASON]")
@@ -190,7 +174,8 @@ int main(int argc, char **argv) {
 
   Context ctx;
   ctx.path = files[0];
-  if (vm.count("json") && !vm.count("list")) return usage_error("--json goes with --list");
+  if (vm.count("json") && !vm.count("list") && !vm.count("verify"))
+    return usage_error("--json goes with --list or --verify");
   if (vm.count("output") && !vm.count("target")) return usage_error("-o goes with --target");
   if (vm.count("dry-run") && !vm.count("target")) return usage_error("--dry-run goes with --target");
   bool excl = vm.count("exclude-section") || vm.count("exclude-symbol") || vm.count("exclude-file");
@@ -212,7 +197,7 @@ int main(int argc, char **argv) {
   if (vm.count("list")) {
     rc = run_list(ctx, vm.count("json") != 0);
   } else if (vm.count("verify")) {
-    rc = run_verify(ctx);
+    rc = run_verify(ctx, vm.count("json") != 0);
   } else {
     std::string t = vm["target"].as<std::string>();
     ctx.backend = find_backend(t);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "format.hh"
+#include "previrt/sites.h"
 
 namespace elfrewrite {
 
@@ -116,6 +117,88 @@ std::string list_json(const Context &ctx) {
     first = false;
   }
   o += "}}\n}\n";
+  return o;
+}
+
+namespace {
+
+std::string classes_of(const Exclusion &ex) {
+  std::string c;
+  for (const auto &n : ex.classes) c += (c.empty() ? "" : ",") + n;
+  return c;
+}
+
+}  // namespace
+
+std::string verify_text(const Context &ctx, const VerifyOutcome &v) {
+  const ElfFile &elf = *ctx.elf;
+  const CoverageStats &c = ctx.coverage;
+  std::string o;
+  char line[1024];
+  std::snprintf(line, sizeof line,
+                "%s: %zu sites, %zu bad; %zu executable sections, %zu instructions outside "
+                "sites, %zu not annotated, %zu excused\n",
+                ctx.path.c_str(), ctx.table.sites.size(), v.bad_sites, c.sections,
+                c.instructions, c.findings, c.excused);
+  o += line;
+  for (const auto &ex : ctx.exclusions) {
+    std::string classes = classes_of(ex);
+    std::snprintf(line, sizeof line, "excluded: %s %s%s: %s (%zu instruction%s)\n",
+                  ex.kind == Exclusion::Kind::section ? "section" : "symbol", ex.pattern.c_str(),
+                  classes.empty() ? "" : (" [" + classes + "]").c_str(), ex.reason.c_str(),
+                  ex.excused, ex.excused == 1 ? "" : "s");
+    o += line;
+  }
+  for (const Site &s : ctx.table.sites)
+    if (s.flags & PV_SITE_REPLACEMENT)
+      o += "replacement: " + elf.describe(s.address) + ": " + class_name(s.insn_class) +
+           " site in code copied over other code at run time\n";
+  if (v.checked_rewritten)
+    o += "rewritten for " + ctx.previous->target + ": " +
+         (v.consistent ? "identical to what the target writes" : "modified after rewriting") +
+         "\n";
+  return o;
+}
+
+std::string verify_json(const Context &ctx, const VerifyOutcome &v) {
+  const ElfFile &elf = *ctx.elf;
+  const CoverageStats &c = ctx.coverage;
+  std::string o = "{\n";
+  o += "  \"state\": \"" + json_escape(state_of(ctx)) + "\",\n";
+  o += "  \"ok\": " + std::string(v.problems.empty() ? "true" : "false") + ",\n";
+  o += "  \"sites\": " + std::to_string(ctx.table.sites.size()) +
+       ", \"bad_sites\": " + std::to_string(v.bad_sites) +
+       ", \"sections\": " + std::to_string(c.sections) +
+       ", \"instructions\": " + std::to_string(c.instructions) +
+       ", \"excused\": " + std::to_string(c.excused) + ",\n";
+  o += "  \"not_annotated\": [";
+  for (size_t i = 0; i < c.found.size(); ++i)
+    o += std::string(i ? ", " : "") + "{\"address\": \"" + hex(c.found[i].address) +
+         "\", \"symbol\": \"" + json_escape(elf.symbolize(c.found[i].address)) +
+         "\", \"class\": \"" + json_escape(c.found[i].class_name) + "\"}";
+  o += "],\n  \"problems\": [";
+  for (size_t i = 0; i < v.problems.size(); ++i)
+    o += std::string(i ? ", " : "") + "{\"where\": \"" + json_escape(v.problems[i].where) +
+         "\", \"message\": \"" + json_escape(v.problems[i].message) + "\"}";
+  o += "],\n  \"exclusions\": [";
+  for (size_t i = 0; i < ctx.exclusions.size(); ++i) {
+    const Exclusion &ex = ctx.exclusions[i];
+    o += std::string(i ? ", " : "") + "{\"kind\": \"" +
+         (ex.kind == Exclusion::Kind::section ? "section" : "symbol") + "\", \"pattern\": \"" +
+         json_escape(ex.pattern) + "\", \"classes\": [";
+    for (size_t k = 0; k < ex.classes.size(); ++k)
+      o += std::string(k ? ", " : "") + "\"" + json_escape(ex.classes[k]) + "\"";
+    o += "], \"reason\": \"" + json_escape(ex.reason) +
+         "\", \"excused\": " + std::to_string(ex.excused) + "}";
+  }
+  o += "],\n  \"replacement_sites\": [";
+  bool first = true;
+  for (const Site &s : ctx.table.sites)
+    if (s.flags & PV_SITE_REPLACEMENT) {
+      o += std::string(first ? "" : ", ") + "\"" + hex(s.address) + "\"";
+      first = false;
+    }
+  o += "]\n}\n";
   return o;
 }
 

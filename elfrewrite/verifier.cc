@@ -210,6 +210,7 @@ Diagnostics check_coverage(const ElfFile &elf, const SiteTable &table,
           ++st.excused;
         } else {
           ++st.findings;
+          st.found.push_back({pc, std::string(cls->name)});
           out.push_back(error_at(elf.symbolize(pc), std::string(cls->name) + " not annotated"));
         }
       }

@@ -45,6 +45,11 @@ struct CoverageStats {
   size_t sites = 0;         // sites skipped over as annotated
   size_t findings = 0;      // sensitive instructions neither annotated nor excused
   size_t excused = 0;
+  struct Finding {
+    uint64_t address;
+    std::string class_name;
+  };
+  std::vector<Finding> found;  // the findings, in address order
 };
 
 // One diagnostic per sensitive instruction found outside a site and not

@@ -3,6 +3,7 @@
 # --verify (table checks and coverage), exclusions, runtime-replacement
 # report, and the command line's usage errors and exit codes.
 #   verify.py ELFREWRITE FIXTURE_DIR
+import json
 import os
 import subprocess
 import sys
@@ -81,6 +82,20 @@ def main():
            [tool, "--verify", "--exclude-file", lst.name, leaky], 2,
            stderr_has=[f"{lst.name}:1: expected 'section|symbol PATTERN [class=NAME,...] REASON'"])
     os.unlink(lst.name)
+    p = subprocess.run([tool, "--verify", "--json", "--exclude-file", os.devnull, leaky],
+                       capture_output=True, text=True)
+    doc = json.loads(p.stdout)
+    global checks
+    checks += 1
+    want = {"ok": False, "sites": 1, "bad_sites": 0,
+            "not_annotated": [{"address": "0x401020", "symbol": "leaky_irq_disable+0xc",
+                               "class": "cli"}],
+            "problems": [{"where": "leaky_irq_disable+0xc", "message": "cli not annotated"}]}
+    if p.returncode != 1 or any(doc.get(k) != v for k, v in want.items()):
+        failures.append("--verify --json")
+        print(f"FAIL --verify --json: exit {p.returncode}, {doc}")
+    else:
+        print("ok   --verify --json")
     expect("runtime replacement sites are reported", [tool, "--verify", f("altinstr.elf")], 0,
            stdout_has=["replacement: alt_cli+0x0 (0x401009): cli site in code copied over other "
                        "code at run time\n"])
@@ -109,8 +124,8 @@ def main():
     expect("two modes", [tool, "--list", "--verify", f("basic.elf")], 2,
            stderr="elfrewrite: error: give exactly one of --list, --verify, --target\n" + usage)
     expect("no file", [tool, "--list"], 2, stderr="elfrewrite: error: expected one input FILE\n" + usage)
-    expect("--json without --list", [tool, "--verify", "--json", f("basic.elf")], 2,
-           stderr="elfrewrite: error: --json goes with --list\n" + usage)
+    expect("--json without --list or --verify", [tool, "--target=test", "--json", f("basic.elf")], 2,
+           stderr="elfrewrite: error: --json goes with --list or --verify\n" + usage)
     expect("unknown option", [tool, "--frobnicate", f("basic.elf")], 2,
            stderr_has=["elfrewrite: error: unrecognised option '--frobnicate'"])
     expect("unknown target", [tool, "--target=vmware", f("basic.elf")], 2,
