@@ -14,6 +14,7 @@
 
 #include "previrt/vmm_decode.h"
 #include "previrt/sites.h"
+#include "machine.hh"
 
 namespace {
 
@@ -213,4 +214,79 @@ TEST_CASE("decoder refuses what is not a sensitive instruction", "[decode]") {
   CHECK(vmm_decode(truncated, 2, &d) != 0);
   uint8_t mov_to_cs[] = {0x8e, 0xc8};
   CHECK(vmm_decode(mov_to_cs, 2, &d) != 0);
+}
+
+// Decoder and emulation agree on the operand conventions: real instructions
+// assembled by GNU as, decoded, then emulated.
+namespace {
+
+vmm_site_desc at_site(const std::string &line) {
+  vmm_site_desc d = decode(line);
+  d.site = vmmtest::kSite;
+  d.padded_length = uint8_t(d.insn_length < 5 ? 5 : d.insn_length);
+  d.resume = d.site + d.padded_length;
+  d.flags = 0;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("decoded instructions emulate as the assembly text says", "[decode][emulate]") {
+  using namespace vmmtest;
+  Machine m;
+  m.vcpu.cr3 = 0x42000;
+  REQUIRE(m.run(at_site("mov %cr3, %r9")) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_R9] == 0x42000);
+
+  m.regs.gpr[VMM_R10] = 0x43000;
+  REQUIRE(m.run(at_site("mov %r10, %cr3")) == VMM_DONE);
+  CHECK(m.vcpu.cr3 == 0x43000);
+
+  m.regs.gpr[VMM_RBX] = 0x8000;
+  m.regs.gpr[VMM_RCX] = 2;
+  m.ram[0x8000 + 0x10 + 16] = 0xff;
+  m.ram[0x8000 + 0x10 + 17] = 0x0f;
+  m.write64(0x8000 + 0x10 + 18, kIdt);
+  REQUIRE(m.run(at_site("lidt 0x10(%rbx,%rcx,8)")) == VMM_DONE);
+  CHECK(m.vcpu.idtr.base == kIdt);
+  CHECK(m.vcpu.idtr.limit == 0xfff);
+
+  m.regs.gpr[VMM_RDI] = ~0ULL;
+  REQUIRE(m.run(at_site("mov %cs, %edi")) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_RDI] == kKernelCs);
+
+  m.regs.gpr[VMM_RAX] = kUserDs;
+  REQUIRE(m.run(at_site("mov %ax, %es")) == VMM_DONE);
+  CHECK(m.vcpu.seg[VMM_SEG_ES].sel == kUserDs);
+
+  m.regs.gpr[VMM_RCX] = kKernelCs;
+  REQUIRE(m.run(at_site("lar %cx, %esi")) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_RSI] == 0x00a09a00);
+
+  // a far pointer m16:32 at 0x9000: offset 0x1000, then selector 0x10 (kernel data)
+  m.write64(0x9000, (uint64_t(kKernelDs) << 32) | 0x1000);
+  m.regs.gpr[VMM_RAX] = 0x9000;
+  REQUIRE(m.run(at_site("lgs (%rax), %r10d")) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_R10] == 0x1000);
+  CHECK(m.vcpu.seg[VMM_SEG_GS].sel == kKernelDs);
+
+  m.regs.gpr[VMM_RDX] = 0x3f8;
+  for (char c : std::string("hi\n")) {
+    m.regs.gpr[VMM_RAX] = uint8_t(c);
+    REQUIRE(m.run(at_site("outb %al, (%dx)")) == VMM_DONE);
+  }
+  CHECK(m.console == "hi\n");
+  m.regs.gpr[VMM_RAX] = 0;
+  REQUIRE(m.run(at_site("inb $0x21, %al")) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_RAX] == 0xff);
+
+  m.regs.gpr[VMM_RSP] = kKernelStack;
+  REQUIRE(m.run(at_site("pushfq")) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_RSP] == kKernelStack - 8);
+  REQUIRE(m.run(at_site("popfq")) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_RSP] == kKernelStack);
+
+  m.regs.gpr[VMM_RAX] = 3;
+  REQUIRE(m.run(at_site("outl %eax, $0xf4")) == VMM_SHUTDOWN);
+  CHECK(m.vcpu.shutdown_status == 3);
 }
