@@ -105,6 +105,12 @@ def main():
         expect("a rewritten image verifies as its annotated image and as its target's output",
                [tool, "--verify", t], 0, stderr="",
                stdout_has=["10 sites, 0 bad", "rewritten for test: identical to what the target writes\n"])
+        t2 = os.path.join(tmp, "leaky.test")
+        subprocess.run([tool, "--target=test", "-o", t2, leaky], check=True)
+        expect("findings in a rewritten image do not make it look modified",
+               [tool, "--verify", t2], 1,
+               stderr=f"elfrewrite: {t2}: error: leaky_irq_disable+0xc: cli not annotated\n",
+               stdout_has=["rewritten for test: identical to what the target writes\n"])
     leaky_o = f("unannotated.o")
     expect("an unlinked object is verified like an image",
            [tool, "--verify", leaky_o], 1,
