@@ -89,9 +89,16 @@ vmm_resume:
 	mov 104(%rsp), %r13
 	mov 112(%rsp), %r14
 	mov 120(%rsp), %r15
+	/* The exit tail: the labels let a backend that takes an event here find
+	 * the guest's state (vmm_exit_fixup in vmm/exit_fixup.c). */
+	.globl vmm_exit_lea, vmm_exit_popf, vmm_exit_mov, vmm_exit_ret
+vmm_exit_lea:
 	lea VMM_REGS_OFF_RFLAGS(%rsp), %rsp
+vmm_exit_popf:
 	popfq				/* arithmetic flags; IF/IOPL are not the guest's to set */
+vmm_exit_mov:
 	mov (%rsp), %rsp		/* = new %rsp - 8, holding rip */
+vmm_exit_ret:
 	ret
 	.size vmm_entry, . - vmm_entry
 
