@@ -248,6 +248,10 @@ enum vmm_status vmm_load_tr(struct vmm_vcpu *v, uint16_t sel)
 void vmm_cpuid(struct vmm_vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
 	out[0] = out[1] = out[2] = out[3] = 0;
+	/* No hypervisor is advertised: the guest must not take a paravirtual
+	 * path (Xen's own leaves would send a Linux guest into Xen PV code). */
+	if (leaf >= 0x40000000 && leaf <= 0x4fffffff)
+		return;
 	if (v->backend && v->backend->cpuid)
 		v->backend->cpuid(v->backend->ctx, leaf, subleaf, out);
 	switch (leaf) {
@@ -255,19 +259,36 @@ void vmm_cpuid(struct vmm_vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out
 		out[1] &= 0x00ffffff;            /* initial APIC id 0 */
 		out[2] &= ~((1u << 3) |          /* MONITOR/MWAIT: idle goes through hlt */
 			    (1u << 5) | (1u << 6) | /* VMX, SMX */
+			    (1u << 15) |         /* PDCM: no perf capabilities MSR */
 			    (1u << 21) |         /* x2APIC: no local APIC is modelled */
-			    (1u << 27));         /* OSXSAVE reflects the virtual CR4 */
+			    (1u << 24) |         /* TSC deadline: an APIC timer */
+			    (1u << 27) |         /* OSXSAVE reflects the virtual CR4 */
+			    (1u << 31));         /* hypervisor present */
 		if (v->cr4 & X86_CR4_OSXSAVE)
 			out[2] |= 1u << 27;
-		out[3] &= ~(1u << 9);            /* APIC */
+		out[3] &= ~((1u << 7) |          /* MCE */
+			    (1u << 9) |          /* APIC */
+			    (1u << 12) |         /* MTRR: no MTRR MSRs are emulated */
+			    (1u << 14) |         /* MCA */
+			    (1u << 22));         /* ACPI thermal MSRs */
+		break;
+	case 6:  /* thermal and power management */
+	case 0xa: /* architectural performance monitoring */
+		out[0] = out[1] = out[2] = out[3] = 0;
 		break;
 	case 7:
-		if (subleaf == 0)
+		if (subleaf == 0) {
 			out[2] &= ~(1u << 4);    /* OSPKE: no user protection keys */
+			out[3] &= ~0xfc000000u;  /* IBRS, STIBP, L1D_FLUSH, ARCH_CAPABILITIES,
+						    CORE_CAPABILITIES, SSBD: their MSRs are not emulated */
+		}
 		break;
 	case 0xd:
 		if (subleaf == 1)
 			out[0] &= ~(1u << 3); /* XSAVES: no supervisor state offered */
+		break;
+	case 0x80000008:
+		out[1] &= ~0x07fff000u; /* AMD IBPB/IBRS/STIBP/SSBD and related MSR controls */
 		break;
 	}
 }

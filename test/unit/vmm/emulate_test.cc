@@ -361,6 +361,20 @@ TEST_CASE("cpuid hides what the VMM does not offer; rdtsc and rdtscp add the gue
   CHECK((m.regs.gpr[VMM_RCX] & (1u << 27)) == 0);  // OSXSAVE follows the virtual CR4
   CHECK((m.regs.gpr[VMM_RCX] & (1u << 26)) != 0);  // XSAVE kept
   CHECK((m.regs.gpr[VMM_RBX] >> 24) == 0);
+  CHECK((m.regs.gpr[VMM_RCX] & (1u << 31)) == 0);  // no hypervisor advertised
+  CHECK((m.regs.gpr[VMM_RDX] & (1u << 12)) == 0);  // no MTRRs
+  CHECK((m.regs.gpr[VMM_RDX] & 1) == 1);           // FPU kept
+
+  m.regs.gpr[VMM_RAX] = 0x40000000;
+  REQUIRE(m.run(m.site(PV_CLASS_CPUID, 2)) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_RAX] == 0);  // the hypervisor's leaves are hidden
+  CHECK(m.regs.gpr[VMM_RBX] == 0);
+
+  m.regs.gpr[VMM_RAX] = 7;
+  m.regs.gpr[VMM_RCX] = 0;
+  REQUIRE(m.run(m.site(PV_CLASS_CPUID, 2)) == VMM_DONE);
+  CHECK(m.regs.gpr[VMM_RBX] == 1);  // FSGSBASE kept
+  CHECK(m.regs.gpr[VMM_RDX] == 0);  // speculation-control MSRs are not emulated
 
   m.vcpu.cr4 |= X86_CR4_OSXSAVE;
   m.regs.gpr[VMM_RAX] = 1;

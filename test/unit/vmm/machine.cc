@@ -17,13 +17,21 @@ void set_timer(void *ctx, uint64_t deadline) { self(ctx).timer_deadline = deadli
 void cpuid(void *, uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
   // What a host CPU might say: leaf 1 with APIC, x2APIC, MONITOR, VMX;
   // leaf 0xd: x87|SSE|AVX.
+  // leaf 0x40000000: a hypervisor signature, as Xen gives a PV guest.
   out[0] = out[1] = out[2] = out[3] = 0;
   if (leaf == 1) {
     out[1] = 0x05000800;
-    out[2] = (1u << 0) | (1u << 3) | (1u << 5) | (1u << 21) | (1u << 26) | (1u << 27);
-    out[3] = (1u << 0) | (1u << 9) | (1u << 25);
+    out[2] = (1u << 0) | (1u << 3) | (1u << 5) | (1u << 21) | (1u << 26) | (1u << 27) |
+             (1u << 31);
+    out[3] = (1u << 0) | (1u << 9) | (1u << 12) | (1u << 25);
+  } else if (leaf == 7 && subleaf == 0) {
+    out[1] = 1u << 0;            // FSGSBASE
+    out[3] = (1u << 26) | (1u << 29);  // IBRS, ARCH_CAPABILITIES
   } else if (leaf == 0xd && subleaf == 0) {
     out[0] = 7;
+  } else if (leaf == 0x40000000) {
+    out[0] = 0x40000002;
+    out[1] = 0x566e6558;  // "XenV"
   }
 }
 uint64_t rdtsc(void *ctx) { return self(ctx).tsc; }
