@@ -257,8 +257,9 @@ void vmm_cpuid(struct vmm_vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t out
 	switch (leaf) {
 	case 1:
 		out[1] &= 0x00ffffff;            /* initial APIC id 0 */
-		out[2] &= ~((1u << 3) |          /* MONITOR/MWAIT: idle goes through hlt */
-			    (1u << 5) | (1u << 6) | /* VMX, SMX */
+		/* MONITOR/MWAIT stay as offered: mwait is emulated as an
+		 * immediate wake-up, which the architecture allows */
+		out[2] &= ~((1u << 5) | (1u << 6) | /* VMX, SMX */
 			    (1u << 15) |         /* PDCM: no perf capabilities MSR */
 			    (1u << 21) |         /* x2APIC: no local APIC is modelled */
 			    (1u << 24) |         /* TSC deadline: an APIC timer */
