@@ -44,6 +44,7 @@ $(VMM_OBJ): $(filter-out $(VMM_OBJ),$(VMM_GUEST_OBJS))
 
 .PHONY: vmm
 vmm: $(VMM_OBJ)
+TOOLS += $(VMM_OBJ)
 
 # ---- host unit tests ------------------------------------------------------------
 # The entry code runs on the host too (in user mode the real IF is 1 and IOPL
