@@ -249,6 +249,12 @@ enum vmm_status vmm_deliver_fault(struct vmm_vcpu *v, struct vmm_regs *regs);
  * and returns to kernel or user mode. */
 enum vmm_status vmm_iret(struct vmm_vcpu *v, struct vmm_regs *regs, int opsize);
 
+/* syscall and sysenter from guest user mode (the hypervisor hands them to
+ * the backend): regs->rip is the instruction after it, insn_length its
+ * length (2), so that a #UD/#GP is raised at the instruction itself. */
+enum vmm_status vmm_syscall(struct vmm_vcpu *v, struct vmm_regs *regs, unsigned insn_length);
+enum vmm_status vmm_sysenter(struct vmm_vcpu *v, struct vmm_regs *regs, unsigned insn_length);
+
 /* Called by the backend when the VMM may deliver interrupts (the guest's
  * vif is 1 and it is not inside the VMM): acknowledges the PIC and delivers
  * the highest-priority vector.  Returns VMM_DONE whether or not one was
