@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "elf_writer.hh"
 #include "error.hh"
 #include "site_table.hh"
 
@@ -39,6 +40,9 @@ class Backend {
   // original bytes and the linked VMM.
   virtual Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original,
                                                     const VmmImage &vmm) const = 0;
+  // The target's boot metadata: ELF notes added to the image (e.g. Xen's
+  // entry and features notes). None by default.
+  virtual std::vector<NoteSpec> notes(const SiteTable &, const VmmImage &) const { return {}; }
 };
 
 // Every target, in the order --target=help lists them; native first.

@@ -34,13 +34,32 @@ bool has_phdr_segment(const ElfFile &elf) {
 }
 
 // Bytes reserved for the program header table at the start of the new
-// region (PT_PHDR images only): the old entries plus the new PT_LOAD.
+// region (PT_PHDR images only): the old entries plus the new PT_LOAD and
+// PT_NOTE.
 uint64_t phdr_reserve(const ElfFile &elf) {
   if (!has_phdr_segment(elf)) return 0;
-  return align_up(uint64_t(elf.header().phnum + 1) * sizeof(Elf64_Phdr), 16);
+  return align_up(uint64_t(elf.header().phnum + 2) * sizeof(Elf64_Phdr), 16);
 }
 
 }  // namespace
+
+std::vector<uint8_t> encode_notes(const std::vector<NoteSpec> &notes) {
+  std::vector<uint8_t> out;
+  auto put32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(uint8_t(v >> (8 * i)));
+  };
+  for (const auto &n : notes) {
+    put32(static_cast<uint32_t>(n.owner.size() + 1));
+    put32(static_cast<uint32_t>(n.desc.size()));
+    put32(n.type);
+    out.insert(out.end(), n.owner.begin(), n.owner.end());
+    out.push_back(0);
+    pad_to(out, 4);
+    out.insert(out.end(), n.desc.begin(), n.desc.end());
+    pad_to(out, 4);
+  }
+  return out;
+}
 
 uint64_t plan_segment_address(const ElfFile &elf) {
   uint64_t end = 0;
@@ -58,8 +77,8 @@ uint64_t plan_vmm_address(const ElfFile &elf) {
 Status check_appendable(const ElfFile &elf) {
   if (elf.bits() != 64)
     return error("32-bit images can be listed and verified but not rewritten");
-  if (elf.header().phnum + 1 >= PN_XNUM) return error("too many program headers to add one");
-  if (elf.header().shnum + 2 >= SHN_LORESERVE) return error("too many sections to add two");
+  if (elf.header().phnum + 2 >= PN_XNUM) return error("too many program headers to add two");
+  if (elf.header().shnum + 3 >= SHN_LORESERVE) return error("too many sections to add three");
   bool has_load = false;
   for (const auto &p : elf.segments()) has_load |= p.type == PT_LOAD;
   if (!has_load) return error("image has no PT_LOAD segment");
@@ -71,6 +90,7 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
   if (auto st = check_appendable(elf); !st) return st.error();
   const ElfHeader &h = elf.header();
   const bool loaded_phdrs = has_phdr_segment(elf) && !app.vmm.empty();
+  const bool notes = !app.notes.empty();
   const uint64_t reserve = loaded_phdrs ? phdr_reserve(elf) : 0;
   const uint64_t seg_vaddr = plan_segment_address(elf);
   const Segment *last = nullptr;
@@ -91,6 +111,9 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
   pad_to(out, 8);
   uint64_t orig_off = out.size();
   out.insert(out.end(), app.orig.begin(), app.orig.end());
+  pad_to(out, 8);
+  uint64_t notes_off = out.size();
+  out.insert(out.end(), app.notes.begin(), app.notes.end());
 
   const Section &old_names = elf.sections()[h.shstrndx];
   std::vector<uint8_t> names(elf.bytes().begin() + old_names.offset,
@@ -100,13 +123,17 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
   names.insert(names.end(), kVmmSection, kVmmSection + std::strlen(kVmmSection) + 1);
   uint32_t orig_name = static_cast<uint32_t>(names.size());
   names.insert(names.end(), kOrigSection, kOrigSection + std::strlen(kOrigSection) + 1);
+  uint32_t notes_name = static_cast<uint32_t>(names.size());
+  names.insert(names.end(), kTargetNoteSection,
+               kTargetNoteSection + std::strlen(kTargetNoteSection) + 1);
   uint64_t names_off = out.size();
   out.insert(out.end(), names.begin(), names.end());
 
   // Program headers: the old ones, then the VMM region.
   std::vector<uint8_t> phdrs;
   uint16_t phnum = h.phnum;
-  const uint64_t phdr_size = uint64_t(h.phnum + (app.vmm.empty() ? 0 : 1)) * sizeof(Elf64_Phdr);
+  const uint64_t phdr_size =
+      uint64_t(h.phnum + (app.vmm.empty() ? 0 : 1) + (notes ? 1 : 0)) * sizeof(Elf64_Phdr);
   for (size_t i = 0; i < h.phnum; ++i) {
     Elf64_Phdr ph;
     std::memcpy(&ph, elf.bytes().data() + h.phoff + i * sizeof ph, sizeof ph);
@@ -129,6 +156,17 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
     ph.p_filesz = seg_size;
     ph.p_memsz = seg_size;
     ph.p_align = kPage;
+    append_struct(phdrs, ph);
+    ++phnum;
+  }
+  if (notes) {
+    // Not loaded: boot loaders (Xen's among them) read notes by file offset.
+    Elf64_Phdr ph{};
+    ph.p_type = PT_NOTE;
+    ph.p_flags = PF_R;
+    ph.p_offset = notes_off;
+    ph.p_filesz = app.notes.size();
+    ph.p_align = 4;
     append_struct(phdrs, ph);
     ++phnum;
   }
@@ -164,6 +202,16 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
     sh.sh_offset = seg_off + reserve;
     sh.sh_size = app.vmm.size();
     sh.sh_addralign = 16;
+    append_struct(out, sh);
+    ++shnum;
+  }
+  if (notes) {
+    Elf64_Shdr sh{};
+    sh.sh_name = notes_name;
+    sh.sh_type = SHT_NOTE;
+    sh.sh_offset = notes_off;
+    sh.sh_size = app.notes.size();
+    sh.sh_addralign = 4;
     append_struct(out, sh);
     ++shnum;
   }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "elf_file.hh"
@@ -22,9 +23,19 @@
 namespace elfrewrite {
 
 struct Appendix {
-  std::vector<uint8_t> vmm;  // the VMM, linked at plan_vmm_address() (may be empty)
-  std::vector<uint8_t> orig; // contents of .previrt_orig
+  std::vector<uint8_t> vmm;    // the VMM, linked at plan_vmm_address() (may be empty)
+  std::vector<uint8_t> orig;   // contents of .previrt_orig
+  std::vector<uint8_t> notes;  // the target's ELF notes, encoded (may be empty): a
+                               // .note.previrt.target section and a PT_NOTE segment
 };
+
+struct NoteSpec {
+  std::string owner;
+  uint32_t type = 0;
+  std::vector<uint8_t> desc;
+};
+// Encodes notes in the ELF format (4-byte aligned name and descriptor).
+std::vector<uint8_t> encode_notes(const std::vector<NoteSpec> &notes);
 
 // The new loadable region starts on the first page after every allocated
 // byte of the image.

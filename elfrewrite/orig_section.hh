@@ -30,6 +30,7 @@ namespace elfrewrite {
 
 inline constexpr const char *kOrigSection = ".previrt_orig";
 inline constexpr const char *kVmmSection = ".previrt_vmm";
+inline constexpr const char *kTargetNoteSection = ".note.previrt.target";
 
 struct OrigRecord {
   uint64_t file_offset = 0;

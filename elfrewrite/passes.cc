@@ -181,6 +181,7 @@ bool pass_patch(Context &ctx) {
   Appendix app;
   app.vmm = ctx.vmm.bytes;
   app.orig = encode_orig(info);
+  app.notes = encode_notes(ctx.backend->notes(ctx.table, ctx.vmm));
   auto out = append_image(elf, std::move(image), app);
   if (!out) {
     ctx.diags.push_back(out.error());

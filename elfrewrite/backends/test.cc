@@ -9,6 +9,9 @@
 // other code and fixes a call's displacement only when the call is the
 // whole 5-byte replacement, so a call there would go astray.
 //
+// Its boot metadata is one note, owner "previrt-test", type 1: u32 site
+// count, u32 0, u64 address of pv_test_entry (so tests can find the VMM).
+//
 // After the linked VMM comes its data, which it finds through the symbol
 // pv_test_data: u64 count; s64 site_offset[count] (site address minus
 // &pv_test_data, valid wherever the image is loaded); u64 hits[count].
@@ -72,6 +75,17 @@ class TestBackend final : public Backend {
     img.symbols = std::move(linked->symbols);
     img.symbols[kData] = data;
     return img;
+  }
+  std::vector<NoteSpec> notes(const SiteTable &table, const VmmImage &vmm) const override {
+    NoteSpec n;
+    n.owner = "previrt-test";
+    n.type = 1;
+    std::vector<uint8_t> &d = n.desc;
+    uint32_t count = static_cast<uint32_t>(table.sites.size());
+    for (int i = 0; i < 4; ++i) d.push_back(uint8_t(count >> (8 * i)));
+    d.insert(d.end(), 4, 0);
+    put_u64(d, vmm.symbols.at(kEntry));
+    return {n};
   }
   Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *,
                                             const VmmImage &vmm) const override {

@@ -120,6 +120,19 @@ def fixture_case(tool, src, tmp):
                 check(dt[o] == 0xE8, f"{name}: site {s['symbol']} starts with a call")
                 rel = struct.unpack_from("<i", dt, o + 1)[0]
                 check(addr + 5 + rel == entry, f"{name}: site {s['symbol']} calls the VMM")
+    # The target's note: a PT_NOTE and .note.previrt.target holding owner
+    # "previrt-test", type 1, site count and the VMM entry address.
+    note = te.section(".note.previrt.target")
+    pt_notes = [p for p in te.phdrs if p["type"] == 4 and note and p["offset"] == note["offset"]]
+    check(note is not None and len(pt_notes) == 1, f"{name}: target note section and PT_NOTE")
+    if note:
+        namesz, descsz, ntype = struct.unpack_from("<III", t, note["offset"])
+        owner = t[note["offset"] + 12:note["offset"] + 12 + namesz]
+        desc = t[note["offset"] + 12 + ((namesz + 3) & ~3):][:descsz]
+        check(owner == b"previrt-test\0" and ntype == 1 and descsz == 16,
+              f"{name}: target note header")
+        nsites, _, note_entry = struct.unpack_from("<IIQ", desc)
+        check(nsites == len(sites) and note_entry == entry, f"{name}: target note contents")
     # The VMM's data area lists every site, relative to the area (see
     # test_vmm.S).
     count = len(sites)
