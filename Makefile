@@ -51,6 +51,8 @@ TOOLS :=
 TESTS :=
 BENCHES :=
 INSTALL_TARGETS :=
+UNIT_TEST_BINS :=
+CATCH_MAIN := $(OBJ)/test/unit/catch_main.o
 
 # Host C++ objects: build/obj/<path>.o from <path>.cc
 $(OBJ)/%.o: %.cc

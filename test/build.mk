@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Test tiers. Areas append Catch2 binaries to UNIT_TEST_BINS and make targets
 # to TESTS; `make test` runs every target in TESTS through scripts/run-tests.
-CATCH_MAIN := $(OBJ)/test/unit/catch_main.o
-UNIT_TEST_BINS :=
 
 .PHONY: test-unit
 test-unit: $(TOOLS)

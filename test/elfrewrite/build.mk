@@ -76,13 +76,10 @@ test-elfrewrite-invalid: $(BIN)/elfrewrite elfrewrite-fixtures
 	$(Q)python3 test/invalid/generate.py $(ER_OUT) $(ER_OUT)/invalid $(BIN)/elfrewrite
 	$(Q)python3 test/invalid/run.py $(BIN)/elfrewrite $(ER_OUT)/invalid test/invalid/expected.txt
 
-# Unit tests of the pure parts (no files, no processes). test/build.mk is
-# included after this file and starts UNIT_TEST_BINS and CATCH_MAIN afresh,
-# so the Catch2 main is named directly and the binary also runs as its own
-# TESTS target.
+# Unit tests of the pure parts (no files, no processes); test-unit runs them.
 ER_UNIT_SRCS := $(wildcard test/elfrewrite/unit/*.cc)
 $(OBJ)/test/elfrewrite/unit/%.o: PV_CPPFLAGS += -Ielfrewrite $(LIBELF_CFLAGS)
-$(BIN)/test-elfrewrite: $(ER_UNIT_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/test/unit/catch_main.o $(ELFREWRITE_LIB) $(COMMON_LIB)
+$(BIN)/test-elfrewrite: $(ER_UNIT_SRCS:%.cc=$(OBJ)/%.o) $(CATCH_MAIN) $(ELFREWRITE_LIB) $(COMMON_LIB)
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(ELFREWRITE_LDLIBS) $(LDLIBS)
@@ -90,7 +87,7 @@ UNIT_TEST_BINS += $(BIN)/test-elfrewrite
 test-elfrewrite-unit: $(BIN)/test-elfrewrite
 	$(Q)$(BIN)/test-elfrewrite
 
-TESTS += test-elfrewrite-unit test-elfrewrite-golden test-elfrewrite-roundtrip \
+TESTS += test-elfrewrite-golden test-elfrewrite-roundtrip \
          test-elfrewrite-verify test-elfrewrite-run test-elfrewrite-invalid
 
 # Fuzz targets (libFuzzer, clang, ASan+UBSan): `make fuzz` builds them and
