@@ -83,3 +83,34 @@ test-vmm: $(BIN)/test-vmm test-vmm-object
 TESTS += test-vmm
 
 -include $(wildcard $(VMM_BUILD)/*.d)
+
+# ---- fuzzing ---------------------------------------------------------------------
+# `make fuzz-vmm` (also part of `make fuzz`): the decoder and the dispatcher
+# under libFuzzer with ASan and UBSan, for VMM_FUZZ_SECONDS.
+VMM_FUZZ_CC ?= clang
+VMM_FUZZ_CXX ?= clang++
+VMM_FUZZ_SECONDS ?= 30
+VMM_FUZZ_DIR := $(BUILD)/fuzz/vmm
+VMM_FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+  -fno-sanitize-recover=undefined $(VMM_INCLUDES)
+VMM_FUZZ_OBJS := $(VMM_SRCS:vmm/%.c=$(VMM_FUZZ_DIR)/%.o) $(VMM_FUZZ_DIR)/machine.o
+VMM_FUZZER := $(VMM_FUZZ_DIR)/decode_dispatch_fuzz
+
+$(VMM_FUZZ_DIR)/%.o: vmm/%.c
+	$(call say,FUZZCC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMM_FUZZ_CC) -std=gnu11 $(VMM_FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(VMM_FUZZ_DIR)/machine.o: test/unit/vmm/machine.cc test/unit/vmm/machine.hh
+	$(call say,FUZZCXX,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMM_FUZZ_CXX) -std=c++17 $(VMM_FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(VMM_FUZZER): test/unit/vmm/fuzz/decode_dispatch_fuzz.cc $(VMM_FUZZ_OBJS)
+	$(call say,FUZZLD,$@)
+	$(Q)$(VMM_FUZZ_CXX) -std=c++17 $(VMM_FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^
+
+.PHONY: fuzz fuzz-vmm
+fuzz: fuzz-vmm
+fuzz-vmm: $(VMM_FUZZER)
+	$(Q)mkdir -p $(VMM_FUZZ_DIR)/corpus
+	$(Q)$(VMM_FUZZER) -max_total_time=$(VMM_FUZZ_SECONDS) -timeout=10 \
+	  -artifact_prefix=$(VMM_FUZZ_DIR)/ $(VMM_FUZZ_DIR)/corpus

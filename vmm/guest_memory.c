@@ -48,14 +48,25 @@ static int access(struct vmm_paged_mem *pm, uint64_t lin, uint8_t *buf, unsigned
 		return 0;
 	if (len > 4096)
 		len = 4096; /* callers access at most a page (a 16-byte gate, a frame) */
+	if (lin + len - 1 < lin) {
+		/* wrapping around the top of the address space: refused as #GP(0) */
+		fault->vector = X86_EXC_GP;
+		fault->has_error = 1;
+		fault->error = 0;
+		fault->cr2 = 0;
+		return -1;
+	}
 	vmm_paging_from_vcpu(pm->vcpu, &p);
-	/* translate every page first: at most two for len <= 4096 */
-	for (uint64_t at = lin; at < lin + len; at = (at & ~0xfffULL) + 0x1000) {
+	/* translate every page first: at most two for len <= 4096 (the last
+	 * byte, not lin + len, bounds the loop: the access may end at 2^64) */
+	for (uint64_t at = lin;; at = (at & ~0xfffULL) + 0x1000) {
 		if (vmm_walk(pm->phys, &p, at, flags, &w)) {
 			*fault = w.fault;
 			return -1;
 		}
 		gpa[pages++] = w.gpa;
+		if ((at & ~0xfffULL) == ((lin + len - 1) & ~0xfffULL))
+			break;
 	}
 	{
 		unsigned first = (unsigned)(0x1000 - (lin & 0xfff));

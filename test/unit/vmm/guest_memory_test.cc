@@ -96,3 +96,16 @@ TEST_CASE("user-mode operands obey U/S and R/W; the guest sees #PF with its cr2"
   g.m.vcpu.cr0 &= ~uint64_t(X86_CR0_WP);
   CHECK(g.pm.mem.write(g.pm.mem.ctx, Paged::va(8), &x, 8, 0, &f) == 0);
 }
+
+TEST_CASE("an access that wraps around the address space is #GP(0)", "[guest-memory]") {
+  Paged g;
+  uint64_t x = 0;
+  vmm_fault f{};
+  CHECK(g.pm.mem.read(g.pm.mem.ctx, ~0ULL - 3, &x, 8, 0, &f) != 0);
+  CHECK(f.vector == X86_EXC_GP);
+  CHECK(f.error == 0);
+  // ending exactly at the top is no wrap: the last page is walked (and absent here)
+  CHECK(g.pm.mem.read(g.pm.mem.ctx, ~0ULL - 7, &x, 8, 0, &f) != 0);
+  CHECK(f.vector == X86_EXC_PF);
+  CHECK(f.cr2 == ~0ULL - 7);
+}

@@ -160,7 +160,15 @@ void Machine::enter_user() {
 }
 
 bool Machine::check(uint64_t lin, unsigned len, bool user, bool write, vmm_fault *f) const {
-  for (uint64_t p = lin & ~0xfffULL; p < lin + len; p += 0x1000) {
+  if (lin + len - 1 < lin) {  // wraps around the address space: #GP(0), as the contract says
+    f->vector = X86_EXC_GP;
+    f->has_error = 1;
+    f->error = 0;
+    f->cr2 = 0;
+    return false;
+  }
+  uint64_t last_page = (lin + len - 1) & ~0xfffULL;  // lin + len may be 2^64
+  for (uint64_t p = lin & ~0xfffULL;; p += 0x1000) {
     bool present = p < kMemSize && !absent_.count(p);
     bool allowed = !(user && supervisor_.count(p));
     if (!present || !allowed) {
@@ -170,6 +178,7 @@ bool Machine::check(uint64_t lin, unsigned len, bool user, bool write, vmm_fault
       f->cr2 = p < lin ? lin : p;
       return false;
     }
+    if (p == last_page) break;
   }
   return true;
 }

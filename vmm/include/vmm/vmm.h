@@ -88,7 +88,8 @@ struct vmm_backend {
  * Guest linear memory as the current guest mode sees it.  In the guest the
  * backend implements this with the VMM's own page walk and plain accesses;
  * host tests use a buffer.  Each returns 0 on success or fills *fault with
- * the #PF (or #GP for a non-canonical address) the access would raise.
+ * the #PF (or #GP for a non-canonical address, or for an access that wraps
+ * around the top of the address space) the access would raise.
  */
 struct vmm_mem {
 	void *ctx;
