@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The trap hook's policy: a shadow miss is filled and restarted, a fault
+// the guest's own tables explain is delivered to the guest with its cr2,
+// the VMM's region is filled from the VMM's translation, and other
+// exceptions are reflected with their error codes.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <map>
+
+#include "vmm/guest_memory.h"
+#include "vmm/traps.h"
+#include "machine.hh"
+
+using namespace vmmtest;
+
+namespace {
+
+constexpr uint64_t P = X86_PTE_P, W = X86_PTE_W, U = X86_PTE_U;
+
+// Shadow tables in a map of machine pages; p2m: mfn = gfn + 0x10000.
+struct Shadow {
+  std::map<uint64_t, std::array<uint64_t, 512>> pages;
+  uint64_t next = 0x80000;
+  vmm_shadow_ops ops{};
+  vmm_shadow shadow{};
+  Shadow() {
+    ops.ctx = this;
+    ops.alloc = [](void *c) -> uint64_t {
+      auto &s = *static_cast<Shadow *>(c);
+      s.pages[s.next].fill(0);
+      return s.next++;
+    };
+    ops.release = [](void *c, uint64_t mfn) { static_cast<Shadow *>(c)->pages.erase(mfn); };
+    ops.read = [](void *c, uint64_t mfn, unsigned i, uint64_t *e) {
+      *e = static_cast<Shadow *>(c)->pages.at(mfn)[i];
+      return 0;
+    };
+    ops.write = [](void *c, uint64_t mfn, unsigned i, uint64_t e) {
+      static_cast<Shadow *>(c)->pages.at(mfn)[i] = e;
+      return 0;
+    };
+    ops.p2m = [](void *, uint64_t gfn) -> uint64_t { return gfn + 0x10000; };
+    REQUIRE(vmm_shadow_init(&shadow, &ops, 1) == 0);
+  }
+  // The shadow leaf for va in the kernel (0) or user (1) table, or 0.
+  uint64_t leaf(uint64_t va, int table) {
+    uint64_t t = shadow.top[table];
+    for (unsigned level = 4; level > 1; --level) {
+      uint64_t e = pages.at(t)[(va >> (12 + 9 * (level - 1))) & 511];
+      if (!(e & P)) return 0;
+      t = (e >> 12) & 0xffffffffffULL;
+    }
+    return pages.at(t)[(va >> 12) & 511];
+  }
+};
+
+struct Env {
+  Machine m;
+  PhysMem phys;
+  Shadow sh;
+  vmm_trap_env env{};
+  static constexpr uint64_t kVa = 0xffff800000000000ULL;
+  static constexpr uint64_t kVmmStart = 0xffffffffc0000000ULL;
+  Env() {
+    phys.limit = 64 << 20;
+    // guest tables: PML4 0x1000 -> 0x2000 -> 0x3000 -> PT 0x4000 for kVa
+    phys.set(0x1000 + 8 * 256, 0x2000 | P | W | U);
+    phys.set(0x2000, 0x3000 | P | W | U);
+    phys.set(0x3000, 0x4000 | P | W | U);
+    m.vcpu.cr3 = 0x1000;
+    env.shadow = &sh.shadow;
+    env.guest_phys = &phys.phys;
+    env.vmm_start = kVmmStart;
+    env.vmm_end = kVmmStart + 0x100000;
+    env.vmm_frame = [](void *, uint64_t va) -> uint64_t { return 0x7000 + ((va >> 12) & 0xff); };
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a shadow miss is filled and the instruction restarted", "[traps]") {
+  Env e;
+  e.phys.set(0x4000 + 8 * 2, (0x200ULL << 12) | P | W);
+  e.m.regs.rip = 0xffffffff81000010ULL;
+  REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, X86_PF_W, Env::kVa + 0x2008,
+                              &e.env) == VMM_DONE);
+  CHECK(e.m.regs.rip == 0xffffffff81000010ULL);  // restarted, not delivered
+  uint64_t leaf = e.sh.leaf(Env::kVa + 0x2000, 0);
+  CHECK((leaf >> 12) == 0x200 + 0x10000);
+  CHECK((leaf & W) != 0);
+}
+
+TEST_CASE("a fault of the guest's own tables reaches its IDT with its cr2", "[traps]") {
+  Env e;
+  e.m.regs.rip = 0xffffffff81000010ULL;
+  REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, 0, Env::kVa + 0x5000, &e.env) ==
+          VMM_DONE);
+  CHECK(e.m.regs.rip == kHandler + X86_EXC_PF * 16);
+  CHECK(e.m.vcpu.cr2 == Env::kVa + 0x5000);
+  auto f = e.m.frame(2);
+  CHECK(f[0] == 0);  // not present, read, supervisor
+  CHECK(f[1] == 0xffffffff81000010ULL);
+}
+
+TEST_CASE("the VMM's region is filled from its own translation", "[traps]") {
+  Env e;
+  uint64_t va = Env::kVmmStart + 0x3010;
+  REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, 0, va, &e.env) == VMM_DONE);
+  CHECK((e.sh.leaf(va, 0) >> 12) == 0x7003);
+  CHECK(e.sh.leaf(va, 1) == 0);  // never in the user table
+}
+
+TEST_CASE("other exceptions are reflected with their error codes", "[traps]") {
+  Env e;
+  e.m.regs.rip = 0x1234;
+  REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_GP, 0x18, 0, &e.env) == VMM_DONE);
+  CHECK(e.m.frame(1)[0] == 0x18);
+  Env u;
+  u.m.regs.rip = 0x1234;
+  REQUIRE(vmm_guest_exception(&u.m.vcpu, &u.m.regs, X86_EXC_UD, 0x99, 0, &u.env) == VMM_DONE);
+  CHECK(u.m.frame(1)[0] == 0x1234);  // #UD has no error code
+  CHECK(vmm_vector_has_error(X86_EXC_DF));
+  CHECK(vmm_vector_has_error(X86_EXC_AC));
+  CHECK_FALSE(vmm_vector_has_error(X86_EXC_BP));
+}

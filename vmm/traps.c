@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VMM's side of the backend's trap hook (see vmm/include/vmm/traps.h).
+ * The order matters: a user-mode fault is first checked against the
+ * rewritten-site forms (they fault only because the VMM is not mapped for
+ * user mode), then the VMM's own region, then the guest's tables through
+ * the shadow; only a fault the guest's own tables explain is the guest's.
+ */
+#include "vmm/traps.h"
+
+int vmm_vector_has_error(unsigned vector)
+{
+	return vector == X86_EXC_DF || (vector >= X86_EXC_TS && vector <= X86_EXC_PF) ||
+	       vector == X86_EXC_AC || vector == X86_EXC_CP;
+}
+
+static enum vmm_status page_fault(struct vmm_vcpu *v, struct vmm_regs *regs, uint32_t error,
+				  uint64_t cr2, const struct vmm_trap_env *env)
+{
+	struct vmm_paging p;
+	struct vmm_walk_result w;
+	unsigned access = ((error & X86_PF_W) ? VMM_ACCESS_WRITE : 0) |
+			  (v->cpl == 3 ? VMM_ACCESS_USER : 0) |
+			  ((error & X86_PF_I) ? VMM_ACCESS_FETCH : 0);
+	int r;
+
+	if (v->cpl == 3 && env->entry) {
+		r = vmm_user_site_fault(v, regs, cr2, env->entry);
+		if (r >= 0)
+			return (enum vmm_status)r;
+	}
+	if (v->cpl == 0 && cr2 >= env->vmm_start && cr2 < env->vmm_end && env->shadow) {
+		/* the VMM's own pages: mapped for the kernel table only */
+		uint64_t leaf = X86_PTE_P | X86_PTE_W | X86_PTE_A | X86_PTE_D |
+				(env->shadow->kernel_user_bit ? X86_PTE_U : 0) |
+				(env->vmm_frame(env->ctx, cr2 & ~0xfffULL) << 12);
+
+		if (vmm_shadow_set(env->shadow, cr2, 0, leaf)) {
+			vmm_shadow_flush(env->shadow);
+			if (vmm_shadow_set(env->shadow, cr2, 0, leaf))
+				return VMM_SHUTDOWN;
+		}
+		return VMM_DONE;
+	}
+	if (!env->shadow) /* the hypervisor walks the guest's tables itself */
+		goto deliver;
+	vmm_paging_from_vcpu(v, &p);
+	r = vmm_shadow_fault(env->shadow, env->guest_phys, &p, cr2, access, &w);
+	if (r == 0)
+		return VMM_DONE; /* filled: restart the instruction */
+	if (r < 0)
+		return VMM_SHUTDOWN;
+	error = w.fault.error;
+	cr2 = w.fault.cr2;
+	if (w.fault.vector != X86_EXC_PF)
+		return vmm_deliver(v, regs, w.fault.vector, VMM_EVENT_EXCEPTION, 1, w.fault.error);
+deliver:
+	v->cr2 = cr2;
+	return vmm_deliver(v, regs, X86_EXC_PF, VMM_EVENT_EXCEPTION, 1, error);
+}
+
+enum vmm_status vmm_guest_exception(struct vmm_vcpu *v, struct vmm_regs *regs, unsigned vector,
+				    uint32_t error, uint64_t cr2, const struct vmm_trap_env *env)
+{
+	if (vector == X86_EXC_PF)
+		return page_fault(v, regs, error, cr2, env);
+	return vmm_deliver(v, regs, vector, VMM_EVENT_EXCEPTION, vmm_vector_has_error(vector),
+			   vmm_vector_has_error(vector) ? error : 0);
+}
