@@ -32,6 +32,72 @@ bool could_start_site(const std::string &word) {
   return words.count(word) || is_prefix_word(word) || (!word.empty() && word[0] == '{');
 }
 
+// The encoded length of an instruction of a prefix-form class, for the forms
+// whose length follows from the text alone (GNU as's encodings); nothing for
+// other forms, which then get the NOP form. pv-as must know the length before
+// the instruction is assembled, because the prefixes go in front of it, and
+// must not leave GAS a padding of unknown size (see site_text.cc).
+// A DS prefix is harmless on every form accepted here: none has a memory
+// operand.
+std::optional<unsigned> prefix_form_length(const SensitiveClass &cls, const InstructionText &insn,
+                                           int code_bits, const AsmDialect &dialect) {
+  if (!insn.prefixes.empty()) return std::nullopt;
+  const std::string &m = insn.mnemonic;
+  std::string_view ops = trim_space(insn.operands);
+  switch (cls.id) {
+    case PV_CLASS_CLI:
+    case PV_CLASS_STI:
+    case PV_CLASS_HLT:
+      return ops.empty() ? std::optional<unsigned>(1) : std::nullopt;
+    case PV_CLASS_PUSHF:
+    case PV_CLASS_POPF:
+      if (!ops.empty()) return std::nullopt;
+      return m.back() == 'w' ? 2u : 1u;  // pushfw: operand-size prefix
+    case PV_CLASS_MWAIT:
+      return 3u;  // 0f 01 c9, operands are implicit
+    case PV_CLASS_MOV_TO_SEG:
+    case PV_CLASS_POP_SEG: {
+      // Register operands only: "%eax, %ss" (AT&T) or "ss, eax" (Intel).
+      std::vector<std::string> regs;
+      size_t start = 0;
+      while (start <= ops.size()) {
+        size_t comma = ops.find(',', start);
+        std::string_view op = trim_space(
+            ops.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        if (!op.empty() && op.front() == '%') op.remove_prefix(1);
+        else if (dialect.register_prefix) return std::nullopt;
+        regs.push_back(to_lower(op));
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+      }
+      static const char *const segs[] = {"cs", "ds", "es", "fs", "gs", "ss"};
+      auto is_seg = [](const std::string &r) {
+        for (const char *s : segs)
+          if (r == s) return true;
+        return false;
+      };
+      if (cls.id == PV_CLASS_POP_SEG) {
+        if (regs.size() != 1 || !is_seg(regs[0])) return std::nullopt;
+        unsigned len = (regs[0] == "fs" || regs[0] == "gs") ? 2 : 1;
+        if (m == "popw") ++len;
+        if (m == "popl" && code_bits == 64) return std::nullopt;
+        return len;
+      }
+      if (regs.size() != 2) return std::nullopt;
+      const std::string &src = dialect.syntax == Syntax::att ? regs[0] : regs[1];
+      static const char *const legacy[] = {"eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp",
+                                           "ax",  "bx",  "cx",  "dx",  "si",  "di",  "bp",  "sp",
+                                           "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp"};
+      for (const char *r : legacy)
+        if (src == r) return (src[0] == 'r' && code_bits != 64) ? std::nullopt : std::optional<unsigned>(2);
+      if (code_bits == 64 && src.size() >= 2 && src[0] == 'r' && std::isdigit(static_cast<unsigned char>(src[1])))
+        return 3u;  // r8..r15 (any width): a REX prefix
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
 bool is_symbol_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '.' || c == '$';
@@ -209,20 +275,11 @@ std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls, const C
   if (cls.attrs & PV_ATTR_NOSTACK) shape.flags |= PV_SITE_NOSTACK;
   if (ctx.code_bits == 32) shape.flags |= PV_SITE_CODE32;
   if (ctx.replacement) shape.flags |= PV_SITE_REPLACEMENT;
-  // A DS override is ignored in 64-bit code; in 32-bit code it is harmless
-  // only without a memory operand (every operand a %register).
   if (cls.attrs & PV_ATTR_PREFIX_PAD) {
-    bool registers_only = true;
-    size_t pos = 0;
-    std::string_view ops = insn.operands;
-    while (pos <= ops.size() && !ops.empty()) {
-      size_t comma = ops.find(',', pos);
-      std::string_view op = trim_space(ops.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos));
-      if (op.empty() || op.front() != '%' || op.find('(') != std::string_view::npos) registers_only = false;
-      if (comma == std::string_view::npos) break;
-      pos = comma + 1;
+    if (auto length = prefix_form_length(cls, insn, ctx.code_bits, state_.dialect)) {
+      shape.prefix_pad = true;
+      shape.insn_length = *length;
     }
-    shape.prefix_pad = ctx.code_bits == 64 || registers_only;
   }
   return shape;
 }
@@ -532,6 +589,8 @@ void Annotator::statement(size_t line_index, const Statement &st) {
   auto shape = shape_for(*cls, context(), insn);
   if (!shape) return;
 
+  // A prefix written as its own statement ("rep; hlt") keeps the NOP form.
+  if (prefix) shape->prefix_pad = false;
   PendingPrefix start = prefix ? *prefix : PendingPrefix{line_index, st.begin + rest_offset};
   lines_[start.line].insertions.push_back({start.offset, site_prologue(*shape)});
   lines_[line_index].insertions.push_back({st.end, site_epilogue(*shape)});

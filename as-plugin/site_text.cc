@@ -13,13 +13,26 @@ namespace {
 constexpr const char *kStart = "9707001";
 constexpr const char *kInsnEnd = "9707002";
 constexpr const char *kSiteEnd = "9707003";
-constexpr const char *kInsnStart = "9707004";  // after DS prefix padding
 
-// Bytes missing from `length` to reach `pad`; GAS's relational operators
-// yield -1 for true.
-std::string shortfall(const std::string &pad, const std::string &length) {
-  return "-(((" + pad + ")-" + length + ")>0)*((" + pad + ")-" + length + ")";
-}
+// The padding macro. Padding must be fixed-size data, never a variable frag
+// (as .nops and a .skip of a not-yet-known size are): GNU as picks the
+// shortest encoding for an immediate or displacement that is a label
+// difference only when the difference is known while it assembles that
+// instruction, so a variable frag between the labels would change the code
+// around the site. The NOP forms are GNU as's own for each length.
+constexpr const char *kPadMacro =
+    ".macro previrt_pad_v1 n\n"
+    ".if (\\n) == 1\n.byte 0x90\n"
+    ".elseif (\\n) == 2\n.byte 0x66,0x90\n"
+    ".elseif (\\n) == 3\n.byte 0x0f,0x1f,0x00\n"
+    ".elseif (\\n) == 4\n.byte 0x0f,0x1f,0x40,0x00\n"
+    ".elseif (\\n) == 5\n.byte 0x0f,0x1f,0x44,0x00,0x00\n"
+    ".elseif (\\n) == 6\n.byte 0x66,0x0f,0x1f,0x44,0x00,0x00\n"
+    ".elseif (\\n) == 7\n.byte 0x0f,0x1f,0x80,0x00,0x00,0x00,0x00\n"
+    ".elseif (\\n) > 7\n.error \"previrt: a site needs more than 7 bytes of padding\"\n"
+    ".endif\n"
+    ".endm\n";
+
 }  // namespace
 
 std::string producer_string() { return std::string("pv-as ") + kPrevirtVersion; }
@@ -27,7 +40,7 @@ std::string producer_string() { return std::string("pv-as ") + kPrevirtVersion; 
 std::string preamble_text() {
   std::string producer = producer_string();
   size_t desc_size = 8 + producer.size() + 1;
-  std::string out;
+  std::string out = kPadMacro;
   out += ".pushsection " PREVIRT_SITES_SECTION ",\"a\",@progbits ; .balign 4 ; .popsection ; ";
   out += ".pushsection " PREVIRT_NOTE_SECTION ",\"aG\",@note," PREVIRT_NOTE_GROUP ",comdat ; ";
   out += ".balign 4 ; .long 8, " + std::to_string(desc_size) + ", " +
@@ -41,11 +54,11 @@ std::string preamble_text() {
 
 std::string site_prologue(const SiteShape &shape) {
   std::string out = std::string(kStart) + ": ";
-  if (shape.prefix_pad) {
-    // Forward references: the instruction's length is known only once GAS
-    // has assembled it, as in Linux's ALTERNATIVE padding.
-    std::string len = "(" + std::string(kInsnEnd) + "f-" + kInsnStart + "f)";
-    out += ".skip " + shortfall(std::to_string(shape.pad), len) + ", 0x3e ; " + kInsnStart + ": ";
+  if (shape.prefix_pad && shape.pad > shape.insn_length) {
+    // Plain bytes of a known count: no frag of variable size (see kPadMacro).
+    out += ".byte 0x3e";
+    for (unsigned i = 1; i < shape.pad - shape.insn_length; ++i) out += ",0x3e";
+    out += " ; ";
   }
   return out;
 }
@@ -56,7 +69,7 @@ std::string site_epilogue(const SiteShape &shape) {
   const std::string pad = std::to_string(shape.pad);
   std::string out = " ; ";
   out += std::string(kInsnEnd) + ": ";
-  if (!shape.prefix_pad) out += ".nops " + shortfall(pad, insn_len) + " ; ";
+  if (!shape.prefix_pad) out += "previrt_pad_v1 (" + pad + "-" + insn_len + ") ; ";
   out += std::string(kSiteEnd) + ": ; ";
   out += ".pushsection " PREVIRT_SITES_SECTION " ; ";
   out += ".long " + start + "-. ; ";

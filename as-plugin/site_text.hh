@@ -13,16 +13,18 @@ struct SiteShape {
   unsigned flags = 0;  // PV_SITE_*
   unsigned pad = 0;    // minimum site length; 0 = no padding at all
   // Pad with DS prefixes in front of the instruction (PV_ATTR_PREFIX_PAD)
-  // rather than NOPs after it.
+  // rather than NOPs after it; then `insn_length` is the instruction's
+  // length, which the annotator knows for the instructions it uses it for.
   bool prefix_pad = false;
+  unsigned insn_length = 0;
 };
 
 // Producer string stored in the ABI note.
 std::string producer_string();
 
-// Declares .previrt_sites and emits the ABI note; one line, no newline.
-// Contains no double quotes inside strings that a macro argument could not
-// hold, but it is only ever placed at the top of a file.
+// Defines the padding macro, declares .previrt_sites and emits the ABI note:
+// several lines, the last without its newline. It is placed at the top of a
+// file, before the line marker.
 std::string preamble_text();
 
 // Text placed right before the instruction (after any labels).

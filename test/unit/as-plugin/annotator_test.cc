@@ -104,8 +104,9 @@ TEST_CASE("section state set inside a macro body does not leak out") {
 TEST_CASE("no padding mode keeps the site structure with zero NOPs") {
   AnnotateOptions o;
   o.pad = false;
-  auto r = annotate("cli\n", o);
-  CHECK(r.text.find("-(((0)-") != std::string::npos);
+  auto r = annotate("cli\nrdmsr\n", o);
+  CHECK(r.text.find("9707001: cli ; 9707002: 9707003: ;") == 0);  // no prefixes
+  CHECK(r.text.find("rdmsr ; 9707002: previrt_pad_v1 (0-(9707002b-9707001b))") != std::string::npos);
 }
 
 TEST_CASE("a bare-word argument used in instruction position and in a symbol name") {
@@ -124,16 +125,15 @@ TEST_CASE("a bare-word argument used in instruction position and in a symbol nam
 TEST_CASE("interrupt-shadow and hot classes pad with DS prefixes in front") {
   auto r = annotate("sti\nrdmsr\n", {});
   REQUIRE(r.sites.size() == 2);
-  // sti: .skip of 0x3e bytes before it, no NOPs after (its shadow must
-  // reach the next instruction); rdmsr: NOPs after.
-  CHECK(r.text.find("9707001: .skip ") == 0);
-  CHECK(r.text.find("0x3e ; 9707004: sti ; 9707002: 9707003:") != std::string::npos);
-  CHECK(r.text.find("rdmsr ; 9707002: .nops") != std::string::npos);
+  // sti: seven 0x3e bytes before it (its length is known: 1) and no NOPs
+  // after, so its shadow reaches the next instruction; rdmsr: NOPs after.
+  CHECK(r.text.find("9707001: .byte 0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e ; sti ; 9707002: 9707003:") == 0);
+  CHECK(r.text.find("rdmsr ; 9707002: previrt_pad_v1 (5-(9707002b-9707001b))") != std::string::npos);
   AnnotateOptions o32;
   o32.default_code_bits = 32;
   auto m = annotate("mov (%ebp), %ss\nmov %eax, %ss\n", o32);
   REQUIRE(m.sites.size() == 2);
   // A DS override would change (%ebp)'s default SS segment in 32-bit code.
-  CHECK(m.text.find("9707001: mov (%ebp), %ss ; 9707002: .nops") != std::string::npos);
-  CHECK(m.text.find("0x3e ; 9707004: mov %eax, %ss") != std::string::npos);
+  CHECK(m.text.find("9707001: mov (%ebp), %ss ; 9707002: previrt_pad_v1") != std::string::npos);
+  CHECK(m.text.find("9707001: .byte 0x3e,0x3e,0x3e ; mov %eax, %ss") != std::string::npos);
 }
