@@ -219,7 +219,8 @@ class Annotator {
   };
 
   void statement(size_t line_index, const Statement &st);
-  void directive(size_t line_index, std::string_view name, std::string_view args);
+  // `end` is where the directive's statement ends in its line.
+  void directive(size_t line_index, size_t end, std::string_view name, std::string_view args);
   // `args` points into st.text.
   void macro_invocation(size_t line_index, const Statement &st, const std::string &name,
                         std::string_view args);
@@ -290,7 +291,8 @@ void Annotator::set_section(const std::string &name, const std::optional<std::st
   state_.section = name;
 }
 
-void Annotator::directive(size_t line_index, std::string_view name_view, std::string_view args) {
+void Annotator::directive(size_t line_index, size_t end, std::string_view name_view,
+                          std::string_view args) {
   // Most directives in compiler output (.loc, .byte, .uleb128, ...) change
   // nothing pv-as tracks: recognise the few that do before parsing arguments.
   static const std::unordered_set<std::string> tracked = {
@@ -339,7 +341,17 @@ void Annotator::directive(size_t line_index, std::string_view name_view, std::st
     }
   } else if (name == ".previous") {
     std::swap(state_.section, state_.previous);
-  } else if (name == ".altmacro") {
+  }
+  if (name == ".text" || name == ".data" || name == ".bss" || name == ".section" ||
+      name == ".pushsection" || name == ".popsection" || name == ".previous") {
+    // Sites in macro bodies take their replacement flag from this symbol when
+    // the macro expands (see site_epilogue), so every section change updates
+    // it, inside macro bodies too.
+    lines_[line_index].insertions.push_back(
+        {end, std::string(" ; ") + replacement_state_text(context().replacement)});
+    return;
+  }
+  if (name == ".altmacro") {
     state_.altmacro = true;
   } else if (name == ".noaltmacro") {
     state_.altmacro = false;
@@ -566,7 +578,7 @@ void Annotator::statement(size_t line_index, const Statement &st) {
   if (macro_depth_ == 1) note_parameter_uses(line_index, st, rest);
 
   if (!word.empty() && word[0] == '.') {
-    directive(line_index, word, after_word);
+    directive(line_index, st.end, word, after_word);
     return;
   }
   if (!word.empty() && word[0] == '\\') return;  // a parameter: handled above
@@ -591,6 +603,8 @@ void Annotator::statement(size_t line_index, const Statement &st) {
 
   // A prefix written as its own statement ("rep; hlt") keeps the NOP form.
   if (prefix) shape->prefix_pad = false;
+  // A macro body may expand in any section: its replacement flag is GAS's.
+  if (macro_depth_ > 0) shape->replacement_from_gas = true;
   PendingPrefix start = prefix ? *prefix : PendingPrefix{line_index, st.begin + rest_offset};
   lines_[start.line].insertions.push_back({start.offset, site_prologue(*shape)});
   lines_[line_index].insertions.push_back({st.end, site_epilogue(*shape)});

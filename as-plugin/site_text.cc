@@ -13,6 +13,9 @@ namespace {
 constexpr const char *kStart = "9707001";
 constexpr const char *kInsnEnd = "9707002";
 constexpr const char *kSiteEnd = "9707003";
+// 1 while the current section is a replacement section; a .L symbol, so it
+// never reaches the object's symbol table.
+constexpr const char *kReplacementSymbol = ".Lprevirt_replacement_v1";
 
 // The padding macro. Padding must be fixed-size data, never a variable frag
 // (as .nops and a .skip of a not-yet-known size are): GNU as picks the
@@ -42,6 +45,7 @@ std::string preamble_text() {
   size_t desc_size = 8 + producer.size() + 1;
   std::string out = kPadMacro;
   out += ".pushsection " PREVIRT_SITES_SECTION ",\"a\",@progbits ; .balign 4 ; .popsection ; ";
+  out += replacement_state_text(false) + " ; ";
   out += ".pushsection " PREVIRT_NOTE_SECTION ",\"aG\",@note," PREVIRT_NOTE_GROUP ",comdat ; ";
   out += ".balign 4 ; .long 8, " + std::to_string(desc_size) + ", " +
          std::to_string(PREVIRT_NOTE_TYPE_ABI) + " ; ";
@@ -50,6 +54,10 @@ std::string preamble_text() {
          std::to_string(PREVIRT_SITE_SIZE) + " ; ";
   out += ".asciz \"" + producer + "\" ; .balign 4 ; .popsection";
   return out;
+}
+
+std::string replacement_state_text(bool replacement) {
+  return std::string(".set ") + kReplacementSymbol + ", " + (replacement ? "1" : "0");
 }
 
 std::string site_prologue(const SiteShape &shape) {
@@ -73,8 +81,12 @@ std::string site_epilogue(const SiteShape &shape) {
   out += std::string(kSiteEnd) + ": ; ";
   out += ".pushsection " PREVIRT_SITES_SECTION " ; ";
   out += ".long " + start + "-. ; ";
+  std::string flags = std::to_string(shape.flags);
+  if (shape.replacement_from_gas)
+    flags = std::to_string(shape.flags & ~unsigned(PV_SITE_REPLACEMENT)) + "+" +
+            std::to_string(PV_SITE_REPLACEMENT) + "*" + kReplacementSymbol;
   out += ".byte " + std::string(kSiteEnd) + "b-" + start + "," + insn_len + "," +
-         std::to_string(shape.insn_class) + "," + std::to_string(shape.flags) + " ; ";
+         std::to_string(shape.insn_class) + "," + flags + " ; ";
   out += ".popsection";
   return out;
 }

@@ -17,7 +17,15 @@ struct SiteShape {
   // length, which the annotator knows for the instructions it uses it for.
   bool prefix_pad = false;
   unsigned insn_length = 0;
+  // Take PV_SITE_REPLACEMENT from the GAS symbol that section changes set
+  // (replacement_state_text) instead of from `flags`: for sites in macro
+  // bodies, whose section is known only where the macro expands.
+  bool replacement_from_gas = false;
 };
+
+// The statement that records, for GAS, whether the current section is a
+// replacement section (emitted after every section change).
+std::string replacement_state_text(bool replacement);
 
 // Producer string stored in the ABI note.
 std::string producer_string();

@@ -20,3 +20,12 @@ op_safe_regs wrmsr
 .endm
 	ALT "", "swapgs"
 	ALT cli, "stac"
+# A macro whose body has a site, expanded both in .text and, through another
+# macro's argument, in .altinstr_replacement (Linux: ALTERNATIVE "", "ZAP_GS"):
+# the replacement flag follows the expansion, not the definition.
+.macro ZAP_GS
+	movl $0x2b, %eax
+	movl %eax, %gs
+.endm
+	ZAP_GS
+	ALT "", "ZAP_GS"
