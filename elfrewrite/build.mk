@@ -1,25 +1,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# elfrewrite: the library (ELF model, decoder facade, site table, verifier,
+# elfrewrite: the library (ELF model, site table, verifier,
 # passes, backends) in build/lib/libelfrewrite.a, the CLI in build/bin, and
 # its tests.
-ELFREWRITE_SRCS := $(filter-out elfrewrite/main.cc elfrewrite/opcodes_api_check.cc,\
+ELFREWRITE_SRCS := $(filter-out elfrewrite/main.cc,\
                      $(wildcard elfrewrite/*.cc elfrewrite/backends/*.cc))
 ELFREWRITE_OBJS := $(ELFREWRITE_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/elfrewrite/backends/test_vmm_object.o
 ELFREWRITE_LIB := $(BUILD)/lib/libelfrewrite.a
 LIBELF_CFLAGS := $(shell pkg-config --cflags libelf 2>/dev/null)
 LIBELF_LIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
-ELFREWRITE_LDLIBS := -lopcodes -lbfd $(LIBELF_LIBS) -lboost_program_options
+ELFREWRITE_LDLIBS := $(OPCODES_LIBS) $(LIBELF_LIBS) -lboost_program_options
 
 $(OBJ)/elfrewrite/%.o: PV_CPPFLAGS += -Ielfrewrite $(LIBELF_CFLAGS)
-
-# Fails early, with a clear message, when the installed binutils-dev does
-# not have the libopcodes API the decoder is written against.
-ELFREWRITE_API_STAMP := $(OBJ)/elfrewrite/opcodes_api_check.stamp
-$(ELFREWRITE_API_STAMP): elfrewrite/opcodes_api_check.cc
-	$(call say,CHECK,$<)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(PV_CPPFLAGS) -std=c++17 -fsyntax-only $< && touch $@
-$(OBJ)/elfrewrite/x86_decoder.o: $(ELFREWRITE_API_STAMP)
 
 # The test target's VMM: assembled to a relocatable object, which is
 # embedded as bytes and linked into each image by elfrewrite's VMM linker.

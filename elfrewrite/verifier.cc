@@ -17,6 +17,10 @@
 
 namespace elfrewrite {
 
+using previrt::DecodedInsn;
+using previrt::X86Decoder;
+using previrt::is_padding_nop;
+
 namespace {
 
 constexpr unsigned kMaxInsnLength = 15;

@@ -8,6 +8,7 @@
 #include "sensitive_table.hh"
 #include "x86_decoder.hh"
 
+using namespace previrt;
 using namespace elfrewrite;
 
 namespace {

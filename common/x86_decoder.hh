@@ -10,10 +10,8 @@
 #include <string>
 
 namespace previrt {
-struct SensitiveClass;
-}
 
-namespace elfrewrite {
+struct SensitiveClass;
 
 struct DecodedInsn {
   size_t length = 0;  // 0 only if no byte was available
@@ -33,7 +31,7 @@ class X86Decoder {
   // it were at `address`.
   DecodedInsn decode(const uint8_t *p, size_t avail, uint64_t address) const;
   // The sensitive class of a decoded instruction, or nullptr.
-  const previrt::SensitiveClass *classify(const DecodedInsn &insn) const;
+  const SensitiveClass *classify(const DecodedInsn &insn) const;
 
  private:
   struct Impl;
@@ -41,10 +39,16 @@ class X86Decoder {
   std::unique_ptr<Impl> impl_;
 };
 
+// The class of `bytes` when they are exactly one sensitive instruction (no
+// byte left over, none missing), else nullptr. pv-as uses it on `.byte`
+// directives, which Linux uses for instructions older assemblers lacked.
+const SensitiveClass *classify_encoded(const uint8_t *bytes, size_t size, int code_bits,
+                                       DecodedInsn *decoded = nullptr);
+
 // True if the `len` bytes of one decoded instruction are a NOP as
 // assemblers pad with them: optional 0x66/0x2e/0x3e prefixes, then 0x90 or
 // 0x0f 0x1f /0; in 32-bit code also GAS's "mov %esi,%esi" and
 // "lea 0x0(%esi[,%eiz,1]),%esi" forms.
 bool is_padding_nop(const uint8_t *p, size_t len, int code_bits);
 
-}  // namespace elfrewrite
+}  // namespace previrt

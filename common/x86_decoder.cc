@@ -16,7 +16,7 @@
 
 #include "sensitive_table.hh"
 
-namespace elfrewrite {
+namespace previrt {
 
 namespace {
 
@@ -120,7 +120,7 @@ DecodedInsn X86Decoder::decode(const uint8_t *p, size_t avail, uint64_t address)
   return out;
 }
 
-const previrt::SensitiveClass *X86Decoder::classify(const DecodedInsn &insn) const {
+const SensitiveClass *X86Decoder::classify(const DecodedInsn &insn) const {
   if (insn.bad) return nullptr;
   return previrt::classify(previrt::split_instruction(insn.text), previrt::AsmDialect{}, bits_);
 }
@@ -156,4 +156,13 @@ bool is_padding_nop(const uint8_t *p, size_t len, int code_bits) {
   return true;
 }
 
-}  // namespace elfrewrite
+const SensitiveClass *classify_encoded(const uint8_t *bytes, size_t size, int code_bits,
+                                       DecodedInsn *decoded) {
+  X86Decoder decoder(code_bits);
+  DecodedInsn insn = decoder.decode(bytes, size, 0);
+  if (decoded) *decoded = insn;
+  if (insn.bad || insn.length != size) return nullptr;
+  return decoder.classify(insn);
+}
+
+}  // namespace previrt
