@@ -11,6 +11,7 @@
 #include "gas_lexer.hh"
 #include "sensitive_table.hh"
 #include "site_text.hh"
+#include "x86_decoder.hh"
 
 extern "C" {
 #include "previrt/sites.h"
@@ -219,15 +220,24 @@ class Annotator {
   };
 
   void statement(size_t line_index, const Statement &st);
-  // `end` is where the directive's statement ends in its line.
-  void directive(size_t line_index, size_t end, std::string_view name, std::string_view args);
+  // [begin, end) is where the directive (after labels) stands in its line.
+  void directive(size_t line_index, size_t begin, size_t end, std::string_view name,
+                 std::string_view args);
   // `args` points into st.text.
   void macro_invocation(size_t line_index, const Statement &st, const std::string &name,
                         std::string_view args);
   bool executable(const std::string &section) const;
   CodeContext context() const;
+  // `dialect` is the syntax `insn` is written in (default: the current one).
   std::optional<SiteShape> shape_for(const SensitiveClass &cls, const CodeContext &ctx,
-                                     const InstructionText &insn) const;
+                                     const InstructionText &insn,
+                                     const AsmDialect *dialect = nullptr) const;
+  // A `.byte` directive whose values encode one sensitive instruction (Linux
+  // spells clac, stac, monitor, mwait, xsaves and others that way) is a site.
+  void byte_directive(size_t line_index, size_t begin, size_t end, std::string_view args);
+  // The site shape for `.byte` values, if they are one sensitive instruction.
+  std::optional<SiteShape> encoded_site(std::string_view args, const CodeContext &ctx,
+                                        std::string *class_name) const;
   // Annotates statements inside a quoted macro argument; returns the new
   // argument text or nothing when it holds no site.
   std::optional<std::string> annotate_argument(size_t line_index, const std::string &content,
@@ -268,7 +278,8 @@ CodeContext Annotator::context() const {
 }
 
 std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls, const CodeContext &ctx,
-                                              const InstructionText &insn) const {
+                                              const InstructionText &insn,
+                                              const AsmDialect *dialect) const {
   if (!ctx.executable || (ctx.code_bits != 32 && ctx.code_bits != 64)) return std::nullopt;
   SiteShape shape;
   shape.insn_class = cls.id;
@@ -277,7 +288,7 @@ std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls, const C
   if (ctx.code_bits == 32) shape.flags |= PV_SITE_CODE32;
   if (ctx.replacement) shape.flags |= PV_SITE_REPLACEMENT;
   if (cls.attrs & PV_ATTR_PREFIX_PAD) {
-    if (auto length = prefix_form_length(cls, insn, ctx.code_bits, state_.dialect)) {
+    if (auto length = prefix_form_length(cls, insn, ctx.code_bits, dialect ? *dialect : state_.dialect)) {
       shape.prefix_pad = true;
       shape.insn_length = *length;
     }
@@ -291,8 +302,12 @@ void Annotator::set_section(const std::string &name, const std::optional<std::st
   state_.section = name;
 }
 
-void Annotator::directive(size_t line_index, size_t end, std::string_view name_view,
+void Annotator::directive(size_t line_index, size_t begin, size_t end, std::string_view name_view,
                           std::string_view args) {
+  if (name_view.size() == 5 && to_lower(name_view) == ".byte") {
+    byte_directive(line_index, begin, end, args);
+    return;
+  }
   // Most directives in compiler output (.loc, .byte, .uleb128, ...) change
   // nothing pv-as tracks: recognise the few that do before parsing arguments.
   static const std::unordered_set<std::string> tracked = {
@@ -411,11 +426,20 @@ std::optional<std::string> Annotator::annotate_argument(size_t line_index,
   for (const auto &st : stmts) {
     size_t lab = label_length(st.text);
     std::string_view rest = trim_space(std::string_view(st.text).substr(lab));
-    if (rest.empty() || rest.front() == '.') continue;
-    InstructionText insn = split_instruction(rest);
-    const SensitiveClass *cls = classify(insn, state_.dialect, ctx.code_bits);
-    if (!cls) continue;
-    auto shape = shape_for(*cls, ctx, insn);
+    if (rest.empty()) continue;
+    std::optional<SiteShape> shape;
+    std::string class_name;
+    if (rest.front() == '.') {
+      std::string word = first_word(rest);
+      if (to_lower(word) != ".byte") continue;
+      shape = encoded_site(rest.substr(word.size()), ctx, &class_name);
+    } else {
+      InstructionText insn = split_instruction(rest);
+      const SensitiveClass *cls = classify(insn, state_.dialect, ctx.code_bits);
+      if (!cls) continue;
+      shape = shape_for(*cls, ctx, insn);
+      class_name = std::string(cls->name);
+    }
     if (!shape) continue;
     size_t insn_begin = st.begin + st.text.find_first_not_of(" \t", lab);
     out += content.substr(copied, insn_begin - copied);
@@ -426,7 +450,7 @@ std::optional<std::string> Annotator::annotate_argument(size_t line_index,
     any = true;
     SiteReport r;
     r.line = line_index + 1;
-    r.class_name = std::string(cls->name);
+    r.class_name = class_name;
     r.instruction = std::string(rest);
     r.from_macro_argument = true;
     result_.sites.push_back(r);
@@ -434,6 +458,58 @@ std::optional<std::string> Annotator::annotate_argument(size_t line_index,
   if (!any) return std::nullopt;
   out += content.substr(copied);
   return out;
+}
+
+std::optional<SiteShape> Annotator::encoded_site(std::string_view args, const CodeContext &ctx,
+                                                 std::string *class_name) const {
+  if (!ctx.executable || (ctx.code_bits != 32 && ctx.code_bits != 64)) return std::nullopt;
+  std::vector<uint8_t> bytes;
+  for (const std::string &arg : split_args(args)) {
+    // Plain numbers only (0x.., 0b.., 0.., decimal): anything symbolic is data.
+    std::string v = to_lower(arg);
+    if (v.empty() || bytes.size() == 15) return std::nullopt;
+    int base = 10;
+    size_t start = 0;
+    if (v.size() > 2 && v[0] == '0' && v[1] == 'x') base = 16, start = 2;
+    else if (v.size() > 2 && v[0] == '0' && v[1] == 'b') base = 2, start = 2;
+    else if (v.size() > 1 && v[0] == '0') base = 8, start = 1;
+    unsigned long value = 0;
+    for (size_t i = start; i < v.size(); ++i) {
+      char c = v[i];
+      int digit = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : 99;
+      if (digit >= base) return std::nullopt;
+      value = value * base + digit;
+      if (value > 0xff) return std::nullopt;
+    }
+    bytes.push_back(static_cast<uint8_t>(value));
+  }
+  if (bytes.empty()) return std::nullopt;
+  DecodedInsn decoded;
+  const SensitiveClass *cls = classify_encoded(bytes.data(), bytes.size(), ctx.code_bits, &decoded);
+  if (!cls) return std::nullopt;
+  // The disassembler's text is AT&T with register prefixes.
+  const AsmDialect att;
+  InstructionText insn = split_instruction(decoded.text);
+  auto shape = shape_for(*cls, ctx, insn, &att);
+  // The prefix form needs the length pv-as would assume to be the real one.
+  if (shape && shape->prefix_pad && shape->insn_length != bytes.size()) shape->prefix_pad = false;
+  if (shape && class_name) *class_name = std::string(cls->name);
+  return shape;
+}
+
+void Annotator::byte_directive(size_t line_index, size_t begin, size_t end, std::string_view args) {
+  std::string class_name;
+  auto shape = encoded_site(args, context(), &class_name);
+  if (!shape) return;
+  if (macro_depth_ > 0) shape->replacement_from_gas = true;
+  lines_[line_index].insertions.push_back({begin, site_prologue(*shape)});
+  lines_[line_index].insertions.push_back({end, site_epilogue(*shape)});
+  SiteReport r;
+  r.line = line_index + 1;
+  r.class_name = class_name;
+  r.instruction = ".byte " + std::string(trim_space(args));
+  r.in_macro_body = macro_depth_ > 0;
+  result_.sites.push_back(r);
 }
 
 void Annotator::macro_invocation(size_t line_index, const Statement &st, const std::string &name,
@@ -578,7 +654,7 @@ void Annotator::statement(size_t line_index, const Statement &st) {
   if (macro_depth_ == 1) note_parameter_uses(line_index, st, rest);
 
   if (!word.empty() && word[0] == '.') {
-    directive(line_index, st.end, word, after_word);
+    directive(line_index, st.begin + rest_offset, st.end, word, after_word);
     return;
   }
   if (!word.empty() && word[0] == '\\') return;  // a parameter: handled above

@@ -14,7 +14,7 @@ $(AS_PLUGIN_LIB): $(AS_PLUGIN_LIB_SRCS:%.cc=$(OBJ)/%.o)
 $(BIN)/pv-as: $(OBJ)/as-plugin/pv_as.o $(AS_PLUGIN_LIB) $(COMMON_LIB)
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(OPCODES_LIBS) $(LDLIBS)
 
 $(BIN)/pv-gcc: $(OBJ)/as-plugin/pv_gcc.o $(AS_PLUGIN_LIB) $(COMMON_LIB) $(AS_LIBEXEC)/as
 	$(call say,LINK,$@)

@@ -22,7 +22,7 @@ AS_PLUGIN_UNIT_SRCS := $(wildcard test/unit/as-plugin/*.cc)
 $(BIN)/test-as-plugin: $(AS_PLUGIN_UNIT_SRCS:%.cc=$(OBJ)/%.o) $(CATCH_MAIN) $(AS_PLUGIN_LIB) $(COMMON_LIB)
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(OPCODES_LIBS) $(LDLIBS)
 UNIT_TEST_BINS += $(BIN)/test-as-plugin
 test-unit: $(BIN)/test-as-plugin
 
