@@ -85,7 +85,9 @@ bool print_table(std::ostream &out, const std::string &format) {
            "  virtualized differently for a para-virtual guest.\n"
            "- VMX and SVM instructions (`vmlaunch`, `vmrun`, ...): a pre-virtualized guest does not\n"
            "  run its own hypervisor.\n"
-           "- Instructions emitted as raw bytes (`.byte 0x0f,0x01,0xf8`): pv-as cannot see them;\n"
+           "- Instructions emitted as data other than one `.byte` directive of plain numbers (which\n"
+           "  pv-as decodes and annotates, as Linux writes `clac` or `xsaves`), for example\n"
+           "  `.long`, symbolic values or bytes split over directives: pv-as cannot see them;\n"
            "  `elfrewrite --verify` finds them in the linked image.\n";
     return true;
   }
