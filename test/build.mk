@@ -40,3 +40,21 @@ test-install: $(TOOLS)
 	readelf -S $$d/t.o | grep -q previrt_sites || { echo "test-install: installed pv-gcc made no site"; exit 1; }; \
 	echo "test-install: installed tools work from $$d/opt/previrt"
 TESTS += test-install
+
+# The unit tests once more, built with AddressSanitizer and UBSan into
+# $(BUILD)/sanitize (a separate tree, so the normal build is untouched).
+SANITIZE_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                  -fno-omit-frame-pointer
+.PHONY: test-unit-sanitizers
+test-unit-sanitizers:
+	$(Q)$(MAKE) --no-print-directory -s BUILD=$(BUILD)/sanitize CXXFLAGS="$(SANITIZE_FLAGS)" \
+	  CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="-fsanitize=address,undefined" test-unit
+TESTS += test-unit-sanitizers
+
+# Every fuzz target for a bounded time on its checked-in seed corpus
+# (`make fuzz` runs them as long as FUZZ_SECONDS says).
+CI_FUZZ_SECONDS ?= 60
+.PHONY: test-fuzz
+test-fuzz:
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CI_FUZZ_SECONDS) VMM_FUZZ_SECONDS=$(CI_FUZZ_SECONDS)
+TESTS += test-fuzz
