@@ -30,7 +30,8 @@ std::vector<char *> c_argv(const std::vector<std::string> &argv) {
 }  // namespace
 
 ProcessResult run_process(const std::string &program, const std::vector<std::string> &argv,
-                          const std::optional<std::string> &stdin_path, bool capture_stderr) {
+                          const std::optional<std::string> &stdin_path, bool capture_stderr,
+                          int stdout_fd) {
   ProcessResult result;
   // Capture into an unlinked temporary file: no pipe can fill up and block.
   FILE *err_file = capture_stderr ? std::tmpfile() : nullptr;
@@ -45,6 +46,7 @@ ProcessResult run_process(const std::string &program, const std::vector<std::str
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     if (in_fd >= 0) dup2(in_fd, 0);
+    if (stdout_fd >= 0) dup2(stdout_fd, 1);
     if (err_file) dup2(fileno(err_file), 2);
     auto args = c_argv(argv);
     execvp(program.c_str(), args.data());

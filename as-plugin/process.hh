@@ -17,8 +17,10 @@ struct ProcessResult {
 // `argv` (argv[0] as the program will see it), stdin from `stdin_path` (or
 // inherited) and stderr captured when `capture_stderr` is set. Throws on
 // spawn failure.
+// `stdout_fd`, when not -1, becomes the program's standard output.
 ProcessResult run_process(const std::string &program, const std::vector<std::string> &argv,
-                          const std::optional<std::string> &stdin_path, bool capture_stderr);
+                          const std::optional<std::string> &stdin_path, bool capture_stderr,
+                          int stdout_fd = -1);
 
 // Replaces the current process with `program` and argv; returns only on failure.
 [[noreturn]] void exec_or_die(const std::string &tool, const std::string &program,

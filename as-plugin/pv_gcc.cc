@@ -7,7 +7,13 @@
 // `<prefix>pv-gcc` (e.g. x86_64-linux-gnu-pv-gcc), never pv-gcc itself.
 // PV_EXCLUDE (colon-separated globs) matching a source or output name
 // compiles that file with the real gcc alone.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 #include <cstdlib>
 #include <filesystem>
@@ -68,17 +74,54 @@ bool excluded(const std::vector<std::string> &args) {
   return excluded_by_env(names);
 }
 
-// The assembler gcc would run: an absolute path, or a name gcc looks up in
-// PATH (then pv-as does the same, skipping itself).
-std::string gcc_assembler(const std::string &gcc) {
+// Asks gcc which assembler it runs.
+std::string query_gcc_assembler(const std::string &gcc) {
   TempDir tmp("pv-gcc-");
   std::string out_path = tmp.path() + "/as";
-  std::string cmd = "'" + gcc + "' -print-prog-name=as > '" + out_path + "' 2>/dev/null";
+  int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error(out_path + ": " + std::strerror(errno));
   std::string as = "as";
-  if (std::system(cmd.c_str()) == 0) {
+  ProcessResult r = run_process(gcc, {gcc, "-print-prog-name=as"}, std::nullopt, true, fd);
+  close(fd);
+  if (r.exit_code == 0) {
     std::string text = read_file(out_path);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     if (!text.empty()) as = text;
+  }
+  return as;
+}
+
+// The assembler gcc would run: an absolute path, or a name gcc looks up in
+// PATH (then pv-as does the same, skipping itself). Asking gcc costs a
+// process per compilation, a noticeable share of a kernel build, so the
+// answer is cached per gcc binary (path, inode, size, time) in
+// $XDG_CACHE_HOME/previrt (or ~/.cache/previrt) when that is writable.
+std::string gcc_assembler(const std::string &gcc) {
+  struct stat st;
+  std::string canon = canonical_path(gcc);
+  std::string cache_dir = env_string("XDG_CACHE_HOME");
+  if (cache_dir.empty() && !env_string("HOME").empty()) cache_dir = env_string("HOME") + "/.cache";
+  if (canon.empty() || cache_dir.empty() || stat(canon.c_str(), &st) != 0) return query_gcc_assembler(gcc);
+  std::string key = canon + "|" + std::to_string(st.st_ino) + "|" + std::to_string(st.st_size) + "|" +
+                    std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+  std::string path = cache_dir + "/previrt/as-of-" + std::to_string(std::hash<std::string>{}(key));
+  try {
+    std::string cached = read_file(path);
+    // The key is stored too, so a hash collision is never taken for a hit.
+    size_t nl = cached.find('\n');
+    if (nl != std::string::npos && cached.substr(0, nl) == key && cached.size() > nl + 1)
+      return cached.substr(nl + 1);
+  } catch (const std::exception &) {
+  }
+  std::string as = query_gcc_assembler(gcc);
+  std::error_code ec;
+  fs::create_directories(cache_dir + "/previrt", ec);
+  std::string tmp = path + "." + std::to_string(getpid());
+  try {
+    write_file(tmp, key + "\n" + as);
+    if (rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+  } catch (const std::exception &) {
+    unlink(tmp.c_str());  // no cache: fine, the answer is still right
   }
   return as;
 }
