@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "encoded_length.hh"
 #include "gas_lexer.hh"
 #include "sensitive_table.hh"
 #include "site_text.hh"
@@ -31,72 +32,6 @@ bool could_start_site(const std::string &word) {
     return w;
   }();
   return words.count(word) || is_prefix_word(word) || (!word.empty() && word[0] == '{');
-}
-
-// The encoded length of an instruction of a prefix-form class, for the forms
-// whose length follows from the text alone (GNU as's encodings); nothing for
-// other forms, which then get the NOP form. pv-as must know the length before
-// the instruction is assembled, because the prefixes go in front of it, and
-// must not leave GAS a padding of unknown size (see site_text.cc).
-// A DS prefix is harmless on every form accepted here: none has a memory
-// operand.
-std::optional<unsigned> prefix_form_length(const SensitiveClass &cls, const InstructionText &insn,
-                                           int code_bits, const AsmDialect &dialect) {
-  if (!insn.prefixes.empty()) return std::nullopt;
-  const std::string &m = insn.mnemonic;
-  std::string_view ops = trim_space(insn.operands);
-  switch (cls.id) {
-    case PV_CLASS_CLI:
-    case PV_CLASS_STI:
-    case PV_CLASS_HLT:
-      return ops.empty() ? std::optional<unsigned>(1) : std::nullopt;
-    case PV_CLASS_PUSHF:
-    case PV_CLASS_POPF:
-      if (!ops.empty()) return std::nullopt;
-      return m.back() == 'w' ? 2u : 1u;  // pushfw: operand-size prefix
-    case PV_CLASS_MWAIT:
-      return 3u;  // 0f 01 c9, operands are implicit
-    case PV_CLASS_MOV_TO_SEG:
-    case PV_CLASS_POP_SEG: {
-      // Register operands only: "%eax, %ss" (AT&T) or "ss, eax" (Intel).
-      std::vector<std::string> regs;
-      size_t start = 0;
-      while (start <= ops.size()) {
-        size_t comma = ops.find(',', start);
-        std::string_view op = trim_space(
-            ops.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-        if (!op.empty() && op.front() == '%') op.remove_prefix(1);
-        else if (dialect.register_prefix) return std::nullopt;
-        regs.push_back(to_lower(op));
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-      }
-      static const char *const segs[] = {"cs", "ds", "es", "fs", "gs", "ss"};
-      auto is_seg = [](const std::string &r) {
-        for (const char *s : segs)
-          if (r == s) return true;
-        return false;
-      };
-      if (cls.id == PV_CLASS_POP_SEG) {
-        if (regs.size() != 1 || !is_seg(regs[0])) return std::nullopt;
-        unsigned len = (regs[0] == "fs" || regs[0] == "gs") ? 2 : 1;
-        if (m == "popw") ++len;
-        if (m == "popl" && code_bits == 64) return std::nullopt;
-        return len;
-      }
-      if (regs.size() != 2) return std::nullopt;
-      const std::string &src = dialect.syntax == Syntax::att ? regs[0] : regs[1];
-      static const char *const legacy[] = {"eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp",
-                                           "ax",  "bx",  "cx",  "dx",  "si",  "di",  "bp",  "sp",
-                                           "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp"};
-      for (const char *r : legacy)
-        if (src == r) return (src[0] == 'r' && code_bits != 64) ? std::nullopt : std::optional<unsigned>(2);
-      if (code_bits == 64 && src.size() >= 2 && src[0] == 'r' && std::isdigit(static_cast<unsigned char>(src[1])))
-        return 3u;  // r8..r15 (any width): a REX prefix
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
 }
 
 bool is_symbol_char(char c) {
@@ -287,11 +222,11 @@ std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls, const C
   if (cls.attrs & PV_ATTR_NOSTACK) shape.flags |= PV_SITE_NOSTACK;
   if (ctx.code_bits == 32) shape.flags |= PV_SITE_CODE32;
   if (ctx.replacement) shape.flags |= PV_SITE_REPLACEMENT;
-  if (cls.attrs & PV_ATTR_PREFIX_PAD) {
-    if (auto length = prefix_form_length(cls, insn, ctx.code_bits, dialect ? *dialect : state_.dialect)) {
-      shape.prefix_pad = true;
-      shape.insn_length = *length;
-    }
+  // The prefix form wherever pv-as knows the length: it costs no extra
+  // instruction, and PV_ATTR_PREFIX_PAD classes need it (see sensitive.def).
+  if (auto length = encoded_length(cls, insn, ctx.code_bits, dialect ? *dialect : state_.dialect)) {
+    shape.prefix_pad = true;
+    shape.insn_length = *length;
   }
   return shape;
 }

@@ -2,6 +2,7 @@
 # pv-as (assembler pre-processor) and pv-gcc (compiler driver). pv-gcc finds
 # pv-as as <bindir>/../libexec/previrt/as, which gcc runs through -B.
 AS_PLUGIN_LIB_SRCS := as-plugin/gas_lexer.cc as-plugin/annotator.cc as-plugin/site_text.cc \
+                      as-plugin/encoded_length.cc \
                       as-plugin/as_command_line.cc as-plugin/process.cc as-plugin/table_report.cc
 AS_PLUGIN_LIB := $(BUILD)/lib/libprevirt-as.a
 AS_LIBEXEC := $(BUILD)/libexec/previrt

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "site_text.hh"
 
+#include <algorithm>
+
 #include "previrt/sites.h"
 #include "version.hh"
 
@@ -76,8 +78,15 @@ std::string site_epilogue(const SiteShape &shape) {
   const std::string insn_len = "(" + std::string(kInsnEnd) + "b-" + start + ")";
   const std::string pad = std::to_string(shape.pad);
   std::string out = " ; ";
-  out += std::string(kInsnEnd) + ": ";
+  // The label stands alone: while GAS skips a false conditional (a .ifc chain
+  // of macro arguments), it sees nested conditionals only at statement start.
+  out += std::string(kInsnEnd) + ": ; ";
   if (!shape.prefix_pad) out += "previrt_pad_v1 (" + pad + "-" + insn_len + ") ; ";
+  // pv-as counted the prefixes from the length it expects: GNU as checks it
+  // (.err takes no string, and this text holds no double quotes).
+  if (shape.prefix_pad)
+    out += ".if " + insn_len + "-" + std::to_string(std::max(shape.pad, shape.insn_length)) +
+           " ; .err ; .endif ; ";
   out += std::string(kSiteEnd) + ": ; ";
   out += ".pushsection " PREVIRT_SITES_SECTION " ; ";
   out += ".long " + start + "-. ; ";

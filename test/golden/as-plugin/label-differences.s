@@ -14,3 +14,11 @@ start:	cld
 	lea (2f - start)(%rbx), %rax
 	sti
 2:	ret
+	invlpg (%rdi)
+	invlpg (%rsp)
+	invlpg (%rbp)
+	invlpg (%r12)
+	invlpg (%r13)
+	invlpg (%r8)
+	invlpg (%rax)
+	invlpg 8(%rax)

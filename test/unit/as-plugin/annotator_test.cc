@@ -45,7 +45,7 @@ TEST_CASE("annotation keeps every line on its line") {
   CHECK(r.sites.size() == 4);
   CHECK(count_lines(r.text) == count_lines(src));
   CHECK(r.text.find("# c") != std::string::npos);
-  CHECK(r.text.find("1:\t9707001: rdmsr") != std::string::npos);
+  CHECK(r.text.find("1:\t9707001: .byte 0x3e,0x3e,0x3e ; rdmsr") != std::string::npos);
   CHECK(r.sites[3].line == 4);
 }
 
@@ -104,9 +104,10 @@ TEST_CASE("section state set inside a macro body does not leak out") {
 TEST_CASE("no padding mode keeps the site structure with zero NOPs") {
   AnnotateOptions o;
   o.pad = false;
-  auto r = annotate("cli\nrdmsr\n", o);
-  CHECK(r.text.find("9707001: cli ; 9707002: 9707003: ;") == 0);  // no prefixes
-  CHECK(r.text.find("rdmsr ; 9707002: previrt_pad_v1 (0-(9707002b-9707001b))") != std::string::npos);
+  auto r = annotate("cli\ninvlpg 8(%rdi)\n", o);
+  CHECK(r.text.find("9707001: cli ; 9707002: ; .if (9707002b-9707001b)-1 ; .err ; .endif ;") == 0);
+  CHECK(r.text.find("invlpg 8(%rdi) ; 9707002: ; previrt_pad_v1 (0-(9707002b-9707001b))") !=
+        std::string::npos);
 }
 
 TEST_CASE("a bare-word argument used in instruction position and in a symbol name") {
@@ -117,23 +118,27 @@ TEST_CASE("a bare-word argument used in instruction position and in a symbol nam
   CHECK(r.sites[0].class_name == "rdmsr");
   CHECK(r.sites[1].class_name == "wrmsr");
   // The body statement becomes a .ifc chain; the symbol name is untouched.
-  CHECK(r.text.find("1:\t.ifc \\op,rdmsr ; 9707001: \\op") != std::string::npos);
+  CHECK(r.text.find("1:\t.ifc \\op,rdmsr ; 9707001: .byte 0x3e,0x3e,0x3e ; \\op") != std::string::npos);
   CHECK(r.text.find("\\op\\()_safe:") != std::string::npos);
   CHECK(r.text.find("op_safe rdmsr\n") != std::string::npos);
 }
 
-TEST_CASE("interrupt-shadow and hot classes pad with DS prefixes in front") {
-  auto r = annotate("sti\nrdmsr\n", {});
-  REQUIRE(r.sites.size() == 2);
+TEST_CASE("sites whose length pv-as knows pad with DS prefixes in front, checked by GAS") {
+  auto r = annotate("sti\ninvlpg 8(%rdi)\nmov %cr3, %r9\n", {});
+  REQUIRE(r.sites.size() == 3);
   // sti: seven 0x3e bytes before it (its length is known: 1) and no NOPs
-  // after, so its shadow reaches the next instruction; rdmsr: NOPs after.
-  CHECK(r.text.find("9707001: .byte 0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e ; sti ; 9707002: 9707003:") == 0);
-  CHECK(r.text.find("rdmsr ; 9707002: previrt_pad_v1 (5-(9707002b-9707001b))") != std::string::npos);
+  // after, so its shadow reaches the next instruction; GAS checks the length.
+  CHECK(r.text.find("9707001: .byte 0x3e,0x3e,0x3e,0x3e,0x3e,0x3e,0x3e ; sti ; 9707002: ; "
+                    ".if (9707002b-9707001b)-8 ; .err ; .endif ; 9707003:") == 0);
+  // A memory operand: the length is GAS's business, NOPs after.
+  CHECK(r.text.find("invlpg 8(%rdi) ; 9707002: ; previrt_pad_v1 (5-(9707002b-9707001b))") != std::string::npos);
+  // REX for %r9: 4 bytes, one prefix.
+  CHECK(r.text.find("9707001: .byte 0x3e ; mov %cr3, %r9") != std::string::npos);
   AnnotateOptions o32;
   o32.default_code_bits = 32;
   auto m = annotate("mov (%ebp), %ss\nmov %eax, %ss\n", o32);
   REQUIRE(m.sites.size() == 2);
   // A DS override would change (%ebp)'s default SS segment in 32-bit code.
-  CHECK(m.text.find("9707001: mov (%ebp), %ss ; 9707002: previrt_pad_v1") != std::string::npos);
+  CHECK(m.text.find("9707001: mov (%ebp), %ss ; 9707002: ; previrt_pad_v1") != std::string::npos);
   CHECK(m.text.find("9707001: .byte 0x3e,0x3e,0x3e ; mov %eax, %ss") != std::string::npos);
 }
