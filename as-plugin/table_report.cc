@@ -51,11 +51,11 @@ std::string spellings_text(const SensitiveClass &c, bool markdown) {
 bool print_table(std::ostream &out, const std::string &format) {
   const auto &classes = sensitive_classes();
   if (format == "tsv") {
-    out << "id\tname\tmodes\tpad\tnostack\tspellings\tpadding\n";
+    out << "id\tname\tmodes\tpad\tnostack\tspellings\tprefix_form\n";
     for (const auto &c : classes)
       out << c.id << '\t' << c.name << '\t' << modes_text(c.modes) << '\t' << c.pad << '\t'
           << ((c.attrs & PV_ATTR_NOSTACK) ? 1 : 0) << '\t' << spellings_text(c, false) << '\t'
-          << ((c.attrs & PV_ATTR_PREFIX_PAD) ? "prefix" : "nop") << '\n';
+          << ((c.attrs & PV_ATTR_PREFIX_PAD) ? "required" : "when-length-known") << '\n';
     return true;
   }
   if (format == "markdown") {
@@ -67,15 +67,17 @@ bool print_table(std::ostream &out, const std::string &format) {
            "stored in each site record and never changes meaning. Modes are the code sizes in which\n"
            "sites are made: 16-bit code (`.code16`, `.code16gcc`) is never annotated, because it runs\n"
            "before any VMM can exist (real-mode boot code, AP start-up trampolines). Pad is the minimum\n"
-           "site length in bytes; *padding* says whether the site is padded with NOPs after the\n"
-           "instruction or with DS prefixes in front of it (see annotations.md for why). *No stack*\n"
-           "marks classes whose sites must be rewritten without touching the stack. Prefixes (`rep`, `lock`, `data16`, `rex.w`, segment\n"
-           "overrides, `{...}` pseudo-prefixes) are accepted on every spelling and belong to the site.\n\n"
-           "| id | class | modes | pad | padding | no stack | spellings | why it is sensitive |\n"
+           "site length in bytes. Sites are padded with DS prefixes in front of the instruction when\n"
+           "pv-as knows its length, else with NOPs after it; *prefix form* marks the classes whose\n"
+           "sites need the prefix form for correctness (see annotations.md). *No stack* marks\n"
+           "classes whose sites must be rewritten without touching the stack. Prefixes (`rep`, `lock`,\n"
+           "`data16`, `rex.w`, segment overrides, `{...}` pseudo-prefixes) are accepted on every\n"
+           "spelling and belong to the site.\n\n"
+           "| id | class | modes | pad | prefix form | no stack | spellings | why it is sensitive |\n"
            "|---:|---|---|---:|---|---|---|---|\n";
     for (const auto &c : classes)
       out << "| " << c.id << " | " << c.name << " | " << modes_text(c.modes) << " | " << c.pad
-          << " | " << ((c.attrs & PV_ATTR_PREFIX_PAD) ? "prefix" : "nop") << " | "
+          << " | " << ((c.attrs & PV_ATTR_PREFIX_PAD) ? "required" : "") << " | "
           << ((c.attrs & PV_ATTR_NOSTACK) ? "yes" : "") << " | "
           << spellings_text(c, true) << " | " << c.why << " |\n";
     out << "\n## Deliberately not annotated\n\n"
