@@ -608,18 +608,33 @@ static enum vmm_status far_pointer(struct vmm_vcpu *v, struct vmm_regs *regs,
 	return VMM_DONE;
 }
 
+/*
+ * The far transfer of ljmp and lcall: the pointer from the operand, its code
+ * descriptor, and a canonical target offset, or the exception to raise.
+ */
+static enum vmm_status far_transfer(struct vmm_vcpu *v, struct vmm_regs *regs,
+				    const struct vmm_site_desc *d, uint64_t *offset,
+				    uint16_t *sel, uint64_t *desc)
+{
+	enum vmm_status s = far_pointer(v, regs, d, offset, sel);
+
+	if (s == VMM_DONE)
+		s = far_target(v, *sel, desc);
+	if (s != VMM_DONE)
+		return s;
+	if (!vmm_canonical(*offset))
+		return gp0(v);
+	return VMM_DONE;
+}
+
 EMULATE(LJMP)
 {
 	uint64_t offset, desc;
 	uint16_t sel;
-	enum vmm_status s = far_pointer(v, regs, d, &offset, &sel);
+	enum vmm_status s = far_transfer(v, regs, d, &offset, &sel, &desc);
 
-	if (s == VMM_DONE)
-		s = far_target(v, sel, &desc);
 	if (s != VMM_DONE)
 		return s;
-	if (!vmm_canonical(offset))
-		return gp0(v);
 	load_cs(v, sel, desc);
 	regs->rip = offset;
 	return VMM_DONE;
@@ -629,14 +644,10 @@ EMULATE(LCALL)
 {
 	uint64_t offset, desc, rsp = regs->gpr[VMM_RSP];
 	uint16_t sel;
-	enum vmm_status s = far_pointer(v, regs, d, &offset, &sel);
+	enum vmm_status s = far_transfer(v, regs, d, &offset, &sel, &desc);
 
-	if (s == VMM_DONE)
-		s = far_target(v, sel, &desc);
 	if (s != VMM_DONE)
 		return s;
-	if (!vmm_canonical(offset))
-		return gp0(v);
 	s = push(v, regs, v->seg[VMM_SEG_CS].sel, d->opsize);
 	if (s == VMM_DONE)
 		s = push(v, regs, d->resume, d->opsize);
