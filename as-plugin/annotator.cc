@@ -5,7 +5,6 @@
 #include <cctype>
 #include <map>
 #include <optional>
-#include <set>
 #include <unordered_set>
 
 #include "encoded_length.hh"
