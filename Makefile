@@ -67,9 +67,9 @@ $(OBJ)/%.o: %.c
 
 include common/build.mk
 include as-plugin/build.mk
--include elfrewrite/build.mk
 -include vmm/build.mk
 -include hypervisors/build.mk
+-include elfrewrite/build.mk
 include test/build.mk
 -include test/guest/build.mk
 -include test/linux/build.mk

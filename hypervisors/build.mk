@@ -78,3 +78,17 @@ endef
 
 .PHONY: xen-backend
 xen-backend: $(XEN_BACKEND_OBJ) $(XEN_NOTES_OBJ)
+
+# ---- the VMM for rewritten images -------------------------------------------
+# $(XEN_VMM_OBJ): one relocatable object with the VMM core (vmm/), the Xen
+# backend and the glue between them; elfrewrite --target=xen links it into
+# an image at an address of its choice and defines the previrt_* symbols it
+# leaves undefined (vmm_abi.h).
+XEN_VMM_GLUE_OBJS := $(addprefix $(XEN_OBJ)/,vmm-main.o)
+XEN_VMM_OBJ := $(XEN_OBJ)/xen-vmm.o
+$(XEN_VMM_GLUE_OBJS): XEN_GUEST_CPPFLAGS += $(VMM_INCLUDES)
+$(XEN_VMM_GLUE_OBJS): XEN_GUEST_CFLAGS += $(VMM_INCLUDES)
+$(XEN_VMM_OBJ): $(VMM_OBJ) $(XEN_BACKEND_OBJS) $(XEN_VMM_GLUE_OBJS)
+	$(call say,LD,$@)
+	$(Q)$(LD) -r -o $@.tmp $^ && mv -f $@.tmp $@
+TOOLS += $(XEN_VMM_OBJ)

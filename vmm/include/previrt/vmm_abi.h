@@ -192,6 +192,36 @@ struct vmm_pcpu {
 #define VMM_SYM_PCPU "vmm_pcpu"
 #define VMM_SYM_NOSTACK_STACK_TOP "vmm_nostack_stack_top"
 
+/*
+ * Symbols elfrewrite defines when it links a target's VMM object into an
+ * image (absolute values; the object refers to them as undefined symbols):
+ *
+ *   previrt_guest_entry       e_entry of the annotated image
+ *   previrt_image_start/_end  the annotated image's loadable extent, page
+ *                             aligned (lowest PT_LOAD p_vaddr rounded down,
+ *                             highest p_vaddr + p_memsz rounded up)
+ *   previrt_region_start/_end the region elfrewrite adds (the VMM object,
+ *                             thunks, descriptors), page aligned; a target
+ *                             may ask for a larger start alignment (xen:
+ *                             2 MiB, so that the region has page tables of
+ *                             its own)
+ *   previrt_virt_base         virtual address of guest-physical 0 in the
+ *                             image's layout (p_vaddr - p_paddr of its
+ *                             PT_LOADs; 0 for an image linked 1:1)
+ *   previrt_site_descs/_end   every site's struct vmm_site_desc (inline
+ *                             forms included), sorted by site address, so
+ *                             that the VMM can identify any address that
+ *                             lies inside a site
+ */
+#define VMM_SYM_GUEST_ENTRY "previrt_guest_entry"
+#define VMM_SYM_IMAGE_START "previrt_image_start"
+#define VMM_SYM_IMAGE_END "previrt_image_end"
+#define VMM_SYM_REGION_START "previrt_region_start"
+#define VMM_SYM_REGION_END "previrt_region_end"
+#define VMM_SYM_VIRT_BASE "previrt_virt_base"
+#define VMM_SYM_SITE_DESCS "previrt_site_descs"
+#define VMM_SYM_SITE_DESCS_END "previrt_site_descs_end"
+
 #ifdef __cplusplus
 #define VMM_ABI_ASSERT(c, m) static_assert(c, m)
 #else
