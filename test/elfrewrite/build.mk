@@ -127,3 +127,17 @@ fuzz-elfrewrite: $(ER_FUZZERS) elfrewrite-fixtures $(BIN)/elfrewrite
 	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/elf_loader
 	$(Q)$(FUZZ_DIR)/site_table_fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus/site_table
+
+# Benchmark: elfrewrite --verify, --list and --target against objdump -d on
+# the pv-gcc Linux vmlinux (test/linux/build.mk builds it), in the same run.
+# Goal: --verify in at most half of objdump's time. RUNS sets the runs of
+# each command (best wall time; largest max RSS).
+.PHONY: bench-elfrewrite test-elfrewrite-bench-smoke
+bench-elfrewrite: $(BIN)/elfrewrite linux-pv-gcc
+	$(Q)test/bench/elfrewrite-vs-objdump $(BIN)/elfrewrite $(LINUX_PV_OUT)/vmlinux
+BENCHES += bench-elfrewrite
+
+# The benchmark script itself, on small fixtures (well under a second).
+test-elfrewrite-bench-smoke: $(BIN)/elfrewrite elfrewrite-fixtures
+	$(Q)test/bench/elfrewrite-vs-objdump-test $(BIN)/elfrewrite $(ER_OUT)
+TESTS += test-elfrewrite-bench-smoke
