@@ -8,10 +8,12 @@
 
 #include <fstream>
 #include <map>
+#include <utility>
 #include <sstream>
 
 #include "format.hh"
 #include "previrt/sites.h"
+#include "quick_length.hh"
 #include "sensitive_table.hh"
 #include "x86_decoder.hh"
 
@@ -179,12 +181,23 @@ Diagnostics check_coverage(const ElfFile &elf, const SiteTable &table,
                            std::vector<Exclusion> &exclusions, CoverageStats *stats) {
   Diagnostics out;
   CoverageStats st;
-  std::map<uint64_t, uint64_t> sites;  // annotated ranges: address -> end
-  for (const Site &s : table.sites) {
-    uint64_t end = s.address + std::max(1u, s.padded_length);
-    auto &e = sites[s.address];
-    e = std::max(e, end);
+  // Annotated ranges, sorted by start; a start recorded twice keeps the
+  // furthest end.
+  std::vector<std::pair<uint64_t, uint64_t>> sites;
+  sites.reserve(table.sites.size());
+  for (const Site &s : table.sites)
+    sites.emplace_back(s.address, s.address + std::max(1u, s.padded_length));
+  std::sort(sites.begin(), sites.end());
+  size_t kept = 0;
+  for (size_t k = 0; k < sites.size(); ++k) {
+    if (kept && sites[kept - 1].first == sites[k].first)
+      sites[kept - 1].second = std::max(sites[kept - 1].second, sites[k].second);
+    else
+      sites[kept++] = sites[k];
   }
+  sites.resize(kept);
+  const uint64_t kNoSite = UINT64_MAX;
+
   X86Decoder dec(elf.bits());
   for (const auto &sec : elf.sections()) {
     if (sec.index == 0 || !sec.is_alloc() || !sec.is_exec() || sec.type != SHT_PROGBITS ||
@@ -193,22 +206,37 @@ Diagnostics check_coverage(const ElfFile &elf, const SiteTable &table,
     ++st.sections;
     const uint8_t *base = elf.bytes().data() + sec.offset;
     uint64_t pc = sec.addr, end = sec.addr + sec.size;
+    // The sweep only moves forward, so the next site is found by moving a
+    // cursor over the sorted starts rather than by a search per step.
+    size_t k = std::lower_bound(sites.begin(), sites.end(), std::make_pair(pc, uint64_t(0))) -
+               sites.begin();
     while (pc < end) {
-      if (auto it = sites.find(pc); it != sites.end()) {
+      while (k < sites.size() && sites[k].first < pc) ++k;
+      uint64_t next_site = k < sites.size() ? sites[k].first : kNoSite;
+      if (next_site == pc) {
         ++st.sites;
-        pc = std::max(pc + 1, it->second);
+        pc = std::max(pc + 1, sites[k].second);
         continue;
       }
-      DecodedInsn insn = dec.decode(base + (pc - sec.addr), end - pc, pc);
-      uint64_t next = pc + std::max<size_t>(1, insn.length);
+      const uint8_t *p = base + (pc - sec.addr);
+      // Most instructions are ones the quick decoder knows, none of them
+      // sensitive; the rest are disassembled and matched as text.
+      size_t length = quick_length(p, end - pc, elf.bits());
+      const previrt::SensitiveClass *cls = nullptr;
+      if (length == 0) {
+        DecodedInsn insn = dec.decode(p, end - pc, pc);
+        length = std::max<size_t>(1, insn.length);
+        cls = dec.classify(insn);
+      }
+      uint64_t next = pc + length;
       // A linear sweep can run into a site out of step (data or alignment
       // bytes before it); resynchronise at the site.
-      if (auto s = sites.upper_bound(pc); s != sites.end() && s->first < next) {
-        pc = s->first;
+      if (next_site < next) {
+        pc = next_site;
         continue;
       }
       ++st.instructions;
-      if (const previrt::SensitiveClass *cls = dec.classify(insn)) {
+      if (cls) {
         if (Exclusion *r = find_excuse(elf, exclusions, sec, pc, cls->name)) {
           ++r->excused;
           ++st.excused;
