@@ -84,7 +84,8 @@ xen-backend: $(XEN_BACKEND_OBJ) $(XEN_NOTES_OBJ)
 # backend and the glue between them; elfrewrite --target=xen links it into
 # an image at an address of its choice and defines the previrt_* symbols it
 # leaves undefined (vmm_abi.h).
-XEN_VMM_GLUE_OBJS := $(addprefix $(XEN_OBJ)/,vmm-main.o)
+XEN_VMM_GLUE_OBJS := $(addprefix $(XEN_OBJ)/,vmm-main.o vmm-memory.o vmm-backend.o vmm-traps.o \
+  vmm-entry.o)
 XEN_VMM_OBJ := $(XEN_OBJ)/xen-vmm.o
 $(XEN_VMM_GLUE_OBJS): XEN_GUEST_CPPFLAGS += $(VMM_INCLUDES)
 $(XEN_VMM_GLUE_OBJS): XEN_GUEST_CFLAGS += $(VMM_INCLUDES)

@@ -224,6 +224,10 @@ vmm_popf:				/* [rsp] = return address, [rsp+8] = value */
 	popfq				/* [rsp] = return address */
 	jmp vmm_irq_check
 	.size vmm_popf, . - vmm_popf
+	/* vmm_sti .. here: the inline paths, which run as guest code would
+	 * (a backend may deliver interrupts inside them, see the docs). */
+	.globl vmm_fast_paths_end
+vmm_fast_paths_end:
 
 	.data
 	.balign 64

@@ -18,6 +18,7 @@ int vmm_shadow_init(struct vmm_shadow *s, const struct vmm_shadow_ops *ops, int 
 	s->kernel_user_bit = kernel_user_bit;
 	s->npages = 0;
 	s->fills = s->flushes = 0;
+	s->nlinks = 0;
 	s->top[0] = ops->alloc(ops->ctx);
 	s->top[1] = ops->alloc(ops->ctx);
 	return s->top[0] && s->top[1] ? 0 : -1;
@@ -28,12 +29,26 @@ static unsigned index_of(uint64_t va, unsigned level)
 	return (unsigned)(va >> (12 + 9 * (level - 1))) & 511;
 }
 
-int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t leaf)
+static uint64_t link_span(unsigned level)
+{
+	return 1ULL << (12 + 9 * (level - 1));
+}
+
+int vmm_shadow_linked(const struct vmm_shadow *s, uint64_t va)
+{
+	for (unsigned i = 0; i < s->nlinks; i++)
+		if (((va ^ s->links[i].va) & ~(link_span(s->links[i].level) - 1)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Writes entry at `level` for va in table top, creating the tables above it. */
+static int install(struct vmm_shadow *s, uint64_t table, uint64_t va, unsigned bottom,
+		   uint64_t entry)
 {
 	const struct vmm_shadow_ops *o = s->ops;
-	uint64_t table = s->top[user_table ? 1 : 0];
 
-	for (unsigned level = 4; level > 1; level--) {
+	for (unsigned level = 4; level > bottom; level--) {
 		unsigned i = index_of(va, level);
 		uint64_t e;
 
@@ -54,8 +69,34 @@ int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t l
 		}
 		table = (e & ENTRY_ADDR) >> 12;
 	}
+	return o->write(o->ctx, table, index_of(va, bottom), entry);
+}
+
+int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t leaf)
+{
+	if (!user_table && vmm_shadow_linked(s, va))
+		return 0; /* the backend's own mapping stays */
 	s->fills++;
-	return o->write(o->ctx, table, index_of(va, 1), leaf);
+	return install(s, s->top[user_table ? 1 : 0], va, 1, leaf);
+}
+
+static int install_links(struct vmm_shadow *s)
+{
+	for (unsigned i = 0; i < s->nlinks; i++)
+		if (install(s, s->top[0], s->links[i].va, s->links[i].level, s->links[i].entry))
+			return -1;
+	return 0;
+}
+
+int vmm_shadow_link(struct vmm_shadow *s, uint64_t va, unsigned level, uint64_t entry)
+{
+	if (s->nlinks == VMM_SHADOW_MAX_LINKS || level < 2 || level > 4)
+		return -1;
+	s->links[s->nlinks].va = va & ~(link_span(level) - 1);
+	s->links[s->nlinks].level = level;
+	s->links[s->nlinks].entry = entry;
+	s->nlinks++;
+	return install(s, s->top[0], va, level, entry);
 }
 
 void vmm_shadow_flush(struct vmm_shadow *s)
@@ -73,6 +114,8 @@ void vmm_shadow_flush(struct vmm_shadow *s)
 		o->release(o->ctx, s->pages[i]);
 	s->npages = 0;
 	s->flushes++;
+	/* the pages just released leave room for the few tables links need */
+	install_links(s);
 }
 
 void vmm_shadow_invlpg(struct vmm_shadow *s, uint64_t va)
@@ -82,6 +125,9 @@ void vmm_shadow_invlpg(struct vmm_shadow *s, uint64_t va)
 	for (unsigned t = 0; t < 2; t++) {
 		uint64_t table = s->top[t], e = 0;
 		unsigned level;
+
+		if (t == 0 && vmm_shadow_linked(s, va))
+			continue; /* not the guest's translation */
 
 		for (level = 4; level > 1; level--) {
 			if (o->read(o->ctx, table, index_of(va, level), &e) || !(e & X86_PTE_P))

@@ -17,6 +17,8 @@ void vmm_site_entry(struct vmm_regs *regs, const struct vmm_site_desc *d)
 	const struct vmm_backend *b = v->backend;
 	enum vmm_status s;
 
+	if (b->vmm_entered)
+		b->vmm_entered(b->ctx);
 	vmm_pcpu.in_vmm = 1;
 	s = vmm_dispatch(v, regs, d);
 	if (s == VMM_SHUTDOWN)
@@ -24,6 +26,8 @@ void vmm_site_entry(struct vmm_regs *regs, const struct vmm_site_desc *d)
 	if (s == VMM_HALT)
 		b->shutdown(b->ctx, 255); /* halted with IF = 0: the machine is dead */
 	vmm_pcpu.in_vmm = 0;
+	if (b->vmm_leaving)
+		b->vmm_leaving(b->ctx, v, regs);
 	if (v->mode_switch) {
 		v->mode_switch = 0;
 		b->enter_mode(b->ctx, v, regs); /* does not return */

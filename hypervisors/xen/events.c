@@ -36,7 +36,6 @@
 
 void xen_event_entry(void);
 void xen_failsafe_entry(void);
-void xen_event_upcall(void);
 void xen_failsafe(void) __attribute__((noreturn));
 
 static struct {

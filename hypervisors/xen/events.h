@@ -22,6 +22,11 @@ long xen_bind_virq(unsigned int virq, xen_event_handler_t handler, void *data);
 void xen_events_enable(void);
 void xen_events_disable(void);
 
+/* Runs the handlers of every pending port and clears them; called with
+ * events masked (the upcall entry does, and so may any code that finds
+ * vcpu_info.evtchn_upcall_pending set while it holds events back). */
+void xen_event_upcall(void);
+
 /* Waits for an event (SCHEDOP_block).  Called with events disabled, it
  * enables them atomically with going to sleep, so an event that arrives
  * between the caller's last check and the block is not lost; they are

@@ -55,6 +55,8 @@ xen_trap_entry_\vector:
 	trap_entry 19, 0        /* #XM */
 	trap_entry 21, 1        /* #CP */
 
+	/* Also entered by other entries with the same frame (vmm-entry.S). */
+	.globl xen_trap_common
 xen_trap_common:
 	pushq %rax
 	pushq %rbx
@@ -77,6 +79,9 @@ xen_trap_common:
 	cld
 	call xen_trap
 	movq %rbx, %rsp
+	/* Returns to the context in the struct xen_trap_frame at %rsp. */
+	.globl xen_trap_return
+xen_trap_return:
 	popq %r15
 	popq %r14
 	popq %r13

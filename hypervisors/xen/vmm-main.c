@@ -1,17 +1,165 @@
 // SPDX-License-Identifier: MIT
 /*
- * The in-place VMM on Xen: what xen_pv_main does in a rewritten image.
+ * The in-place VMM on Xen: xen_pv_main of a rewritten image.
+ *
+ * Boot (Xen has loaded the image, the VMM's region included, and entered
+ * xen_pv_start on its own page tables):
+ *   1. memory: the table pool at the top of the guest's memory, the window
+ *      onto the guest's memory, the region's own tables (vmm-memory.c);
+ *   2. the kernel-mode and user-mode shadow tables, the window and region
+ *      linked into the kernel-mode one; Xen's kernel mode and the guest's
+ *      first user mode both use it from now on;
+ *   3. the vCPU, the device models and the guest's boot state: the page
+ *      tables, boot info and memory map its documented 64-bit entry expects
+ *      (vmm_boot_prepare), with the VMM's region, what Xen built at boot
+ *      and the pool reserved;
+ *   4. Xen's entries: trap table with the VMM's hook, event, syscall and
+ *      failsafe callbacks, VIRQ_TIMER, the kernel stack;
+ *   5. an iret into the guest's entry in Xen's user mode.
  */
-#include "xen-backend.h"
-#include "vmm-image.h"
+#include "vmm-xen.h"
 
-int xen_pv_main(const start_info_t *si)
+#include "events.h"
+#include "hypercall.h"
+#include "vmm-image.h"
+#include "vmm/boot.h"
+#include "xen-backend.h"
+
+extern char vmm_sti[], vmm_pushf[], vmm_popf[], vmm_resume[], vmm_exit_lea[], vmm_exit_popf[],
+	vmm_exit_mov[], vmm_exit_ret[];
+
+struct xen_vmm xen_vmm;
+
+#define PAGE 4096ULL
+
+static void check(long rc, const char *what)
 {
-	(void)si;
-	xen_console_puts("previrt-vmm: guest entry ");
-	xen_console_put_udec(VMM_IMAGE_VALUE(previrt_guest_entry));
-	xen_console_puts(", ");
-	xen_console_put_udec((unsigned long)(previrt_site_descs_end - previrt_site_descs));
-	xen_console_puts(" sites\n");
-	return 1;
+	if (rc < 0) {
+		xen_console_puts("previrt-vmm: ");
+		xen_console_puts(what);
+		xen_console_puts(" failed: error ");
+		xen_console_put_udec((unsigned long)-rc);
+		xen_console_puts("\n");
+		xen_exit(100);
+	}
+}
+
+static long register_callback(unsigned type, void (*entry)(void))
+{
+	struct callback_register cb = {
+		.type = (uint16_t)type,
+		.flags = CALLBACKF_mask_events,
+		.address = (xen_callback_t)(unsigned long)entry,
+	};
+
+	return xen_callback_op(CALLBACKOP_register, &cb);
+}
+
+/* xen-trap leaves ud2 at every site; the xen target never does. */
+static int is_trap_target(void)
+{
+	const uint8_t *site;
+
+	if (&previrt_site_descs[0] == &previrt_site_descs_end[0])
+		return 0;
+	site = (const uint8_t *)(unsigned long)previrt_site_descs[0].site;
+	return site[0] == 0x0f && site[1] == 0x0b;
+}
+
+/* start_info lies outside the region, in what Xen mapped at boot only. */
+static start_info_t start_info_copy;
+
+int xen_pv_main(const start_info_t *boot_si)
+{
+	const start_info_t *si = &start_info_copy;
+	struct xen_vmm *x = &xen_vmm;
+	struct vmm_vcpu *v = &x->vcpu;
+	uint64_t vb = VMM_IMAGE_VALUE(previrt_virt_base);
+	uint64_t ram = si->nr_pages * PAGE;
+	struct vmm_boot_range reserved[2];
+	struct vmm_boot_request req;
+	struct vmm_boot_state boot;
+	struct vmm_regs regs = { .rflags = 0x2 };
+
+	start_info_copy = *boot_si;
+	xen_start_info = si;
+
+	/* 1, 2: memory and shadows */
+	check(xen_vmm_memory_init(&x->memory, si), "building the VMM's page tables");
+	check(vmm_shadow_init(&x->shadow, &x->memory.shadow_ops, 1) ? -XEN_ENOMEM : 0,
+	      "allocating the shadow tables");
+	check(xen_vmm_memory_link(&x->memory, &x->shadow) ? -XEN_ENOMEM : 0,
+	      "linking the VMM into the shadow");
+	check(xen_mmuext(MMUEXT_PIN_L4_TABLE, x->shadow.top[0]), "pinning the kernel shadow");
+	check(xen_mmuext(MMUEXT_PIN_L4_TABLE, x->shadow.top[1]), "pinning the user shadow");
+	check(xen_mmuext(MMUEXT_NEW_BASEPTR, x->shadow.top[0]), "loading the kernel shadow");
+	check(xen_mmuext(MMUEXT_NEW_USER_BASEPTR, x->shadow.top[0]), "loading the user table");
+
+	/* 3: vCPU, devices, the guest's boot state */
+	xen_vmm_backend_init(x);
+	vmm_devices_init(&x->devices);
+	vmm_paged_mem_init(&x->mem, v, &x->memory.phys);
+	vmm_vcpu_init(v, &vmm_pcpu, &x->backend, &x->mem.mem, &x->devices);
+	x->mem.vcpu = v;
+	vmm_pcpu.vcpu = (uint64_t)(unsigned long)v;
+	x->entry_points = (struct vmm_entry_points){
+		.sti = (uint64_t)(unsigned long)vmm_sti,
+		.pushf = (uint64_t)(unsigned long)vmm_pushf,
+		.popf = (uint64_t)(unsigned long)vmm_popf,
+		.pcpu = (uint64_t)(unsigned long)&vmm_pcpu,
+	};
+	x->exit_labels = (struct vmm_exit_labels){
+		.resume = (uint64_t)(unsigned long)vmm_resume,
+		.lea = (uint64_t)(unsigned long)vmm_exit_lea,
+		.popf = (uint64_t)(unsigned long)vmm_exit_popf,
+		.mov = (uint64_t)(unsigned long)vmm_exit_mov,
+		.ret = (uint64_t)(unsigned long)vmm_exit_ret,
+	};
+	x->trap_env = (struct vmm_trap_env){
+		.shadow = &x->shadow,
+		.guest_phys = &x->memory.phys,
+		.entry = &x->entry_points,
+		.vmm_start = VMM_IMAGE_VALUE(previrt_region_start),
+		.vmm_end = VMM_IMAGE_VALUE(previrt_region_end),
+		.vmm_frame = xen_vmm_region_frame,
+		.ctx = &x->memory,
+	};
+	x->trap_target = is_trap_target();
+
+	/* the region and what Xen built after it (p2m, start_info, its page
+	 * tables, the boot stack), then the pool */
+	reserved[0] = (struct vmm_boot_range){
+		.addr = VMM_IMAGE_VALUE(previrt_region_start) - vb,
+		.size = x->memory.pt_end * PAGE + PAGE - (VMM_IMAGE_VALUE(previrt_region_start) - vb),
+		.type = VMM_E820_RESERVED,
+	};
+	reserved[1] = (struct vmm_boot_range){
+		.addr = x->memory.pool_first * PAGE,
+		.size = ram - x->memory.pool_first * PAGE,
+		.type = VMM_E820_RESERVED,
+	};
+	req = (struct vmm_boot_request){
+		.ram_bytes = ram,
+		.area = x->memory.pool_first * PAGE - ((VMM_BOOT_AREA_SIZE + PAGE - 1) & ~(PAGE - 1)),
+		.reserved = reserved,
+		.reserved_count = 2,
+		.cmdline = (const char *)si->cmd_line,
+		.entry = VMM_IMAGE_VALUE(previrt_guest_entry),
+	};
+	check(vmm_boot_prepare(&x->memory.phys, &req, &boot) ? -XEN_EINVAL : 0,
+	      "preparing the guest's boot state");
+	vmm_boot_enter(v, &regs, &req, &boot);
+
+	/* 4: Xen's entries */
+	xen_set_trap_hook(xen_vmm_trap);
+	check(xen_events_init(), "the event callbacks");
+	check(register_callback(CALLBACKTYPE_event, xen_vmm_event_entry), "the event callback");
+	check(register_callback(CALLBACKTYPE_syscall, xen_vmm_syscall_entry), "the syscall callback");
+	check(xen_hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
+			     (unsigned long)xen_vmm_kernel_stack_top),
+	      "the kernel stack");
+	check(xen_bind_virq(VIRQ_TIMER, xen_vmm_timer_event, v), "binding VIRQ_TIMER");
+
+	/* 5: the guest */
+	xen_vmm_start_guest(&regs);
 }

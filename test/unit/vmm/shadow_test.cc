@@ -197,3 +197,32 @@ TEST_CASE("running out of shadow pages flushes and refills", "[shadow]") {
   CHECK(shadow_translate(sm, s, 0, other, 0) == (0x200 + kMachineOffset) << 12);
   CHECK(shadow_translate(sm, s, 0, Guest::va(1), 0) == ~0ULL);  // evicted by the flush
 }
+
+TEST_CASE("linked tables stay in the kernel table across flushes and invlpg", "[shadow]") {
+  ShadowMem sm;
+  Guest g;
+  g.map(2, P | W | D);
+  vmm_shadow s{};
+  REQUIRE(vmm_shadow_init(&s, &sm.ops, 1) == 0);
+  // the backend's own L1 (not from the pool the shadow manages) mapping the
+  // 2 MiB at 0x200000 with page 1 -> machine frame 0x777
+  const uint64_t own_l1 = 0x90000, linked_va = 0x200000;
+  sm.pages[own_l1].fill(0);
+  sm.pages[own_l1][1] = (0x777ULL << 12) | P | W | U;
+  REQUIRE(vmm_shadow_link(&s, linked_va + 0x1234, 2, (own_l1 << 12) | P | W | U) == 0);
+  CHECK(vmm_shadow_linked(&s, linked_va + 0x1fffff));
+  CHECK_FALSE(vmm_shadow_linked(&s, linked_va + 0x200000));
+  CHECK(shadow_translate(sm, s, 0, linked_va + 0x1008, 0) == (0x777ULL << 12 | 8));
+  CHECK(shadow_translate(sm, s, 1, linked_va + 0x1008, VMM_ACCESS_USER) == ~0ULL);  // kernel only
+  // the guest's own translations come and go; the link stays
+  vmm_walk_result w{};
+  REQUIRE(vmm_shadow_fault(&s, &g.mem.phys, &g.paging, Guest::va(2), VMM_ACCESS_READ, &w) == 0);
+  vmm_shadow_flush(&s);
+  CHECK(shadow_translate(sm, s, 0, Guest::va(2), 0) == ~0ULL);
+  CHECK(shadow_translate(sm, s, 0, linked_va + 0x1008, 0) == (0x777ULL << 12 | 8));
+  vmm_shadow_invlpg(&s, linked_va + 0x1000);
+  CHECK((sm.pages[own_l1][1] & ~X86_PTE_A) == ((0x777ULL << 12) | P | W | U));  // walks set A
+  // a fill inside the linked range never writes into the backend's table
+  CHECK(vmm_shadow_set(&s, linked_va + 0x1000, 0, (0x555ULL << 12) | P) == 0);
+  CHECK((sm.pages[own_l1][1] & ~X86_PTE_A) == ((0x777ULL << 12) | P | W | U));  // walks set A
+}

@@ -31,6 +31,18 @@ struct vmm_shadow_ops {
 
 #define VMM_SHADOW_MAX_PAGES 1024
 
+/* A table of the backend's own linked into the kernel-mode table, covering
+ * the naturally aligned range of one entry at `level` (4: 512 GiB, 3:
+ * 1 GiB, 2: 2 MiB): the VMM's region and its physical-memory window, which
+ * must stay mapped whatever the guest does.  Flushes keep links, and the
+ * guest's translations never replace them. */
+#define VMM_SHADOW_MAX_LINKS 8
+struct vmm_shadow_link {
+	uint64_t va;
+	uint64_t entry;
+	unsigned level;
+};
+
 struct vmm_shadow {
 	const struct vmm_shadow_ops *ops;
 	uint64_t top[2];            /* kernel (0) and user (1) L4 machine frames */
@@ -38,6 +50,8 @@ struct vmm_shadow {
 	unsigned npages;            /* lower-level pages in use */
 	uint64_t pages[VMM_SHADOW_MAX_PAGES];
 	uint64_t fills, flushes;    /* statistics */
+	struct vmm_shadow_link links[VMM_SHADOW_MAX_LINKS];
+	unsigned nlinks;
 };
 
 /* Allocates the two top-level tables.  Returns 0 or -1. */
@@ -47,6 +61,11 @@ int vmm_shadow_init(struct vmm_shadow *s, const struct vmm_shadow_ops *ops, int 
  * creating intermediate tables.  Returns 0, or -1 if out of pages. */
 int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t leaf);
 
+/* Links entry (a table of the backend's) at level 2..4 for va into the
+ * kernel-mode table, now and after every flush.  Returns 0 or -1. */
+int vmm_shadow_link(struct vmm_shadow *s, uint64_t va, unsigned level, uint64_t entry);
+/* Whether va lies in a linked range (the kernel-mode table only). */
+int vmm_shadow_linked(const struct vmm_shadow *s, uint64_t va);
 /* Handles a shadow miss of the guest at va: walks the guest's tables and
  * installs the translation in the table of the current mode.  Returns 0
  * (restart the access), 1 (a guest fault: deliver w->fault), or -1 (no

@@ -80,6 +80,14 @@ struct vmm_backend {
 	 * the guest through the hypervisor (Xen: HYPERVISOR_iret).  Does not
 	 * return.  Only the freestanding entry path calls it. */
 	void (*enter_mode)(void *ctx, struct vmm_vcpu *v, struct vmm_regs *regs);
+	/* Optional (0: none).  A site entered the VMM (called first, before
+	 * any VMM state is touched), and the VMM is about to resume the guest
+	 * from regs (called last, after in_vmm is cleared and before a mode
+	 * switch; it may deliver what became pending).  A
+	 * backend whose hypervisor can interrupt the VMM's own code holds its
+	 * events back in between. */
+	void (*vmm_entered)(void *ctx);
+	void (*vmm_leaving)(void *ctx, struct vmm_vcpu *v, struct vmm_regs *regs);
 };
 
 #define VMM_BASE_KERNEL_GS 6

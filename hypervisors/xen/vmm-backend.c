@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Xen implementation of struct vmm_backend (vmm/include/vmm/vmm.h).
+ * Each function works in Xen's kernel mode and, through the syscall
+ * callback, from VMM code at a rewritten site in Xen's user mode (see
+ * vmm-xen.h).
+ */
+#include "vmm-xen.h"
+
+#include "events.h"
+#include "hypercall.h"
+#include "xen-backend.h"
+
+static struct vcpu_info *vcpu0(void)
+{
+	return &xen_shared_info->vcpu_info[0];
+}
+
+static void console_write(void *ctx, const char *buf, unsigned long len)
+{
+	(void)ctx;
+	xen_console_write(buf, len);
+}
+
+static void shutdown(void *ctx, int status)
+{
+	(void)ctx;
+	xen_exit(status);
+}
+
+static uint64_t time_ns(void *ctx)
+{
+	(void)ctx;
+	return xen_system_time_ns();
+}
+
+static uint64_t wallclock(void *ctx)
+{
+	const volatile shared_info_t *s = xen_shared_info;
+	uint32_t version;
+	uint64_t sec;
+
+	(void)ctx;
+	do {
+		version = s->wc_version;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		sec = s->wc_sec;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((version & 1) || version != s->wc_version);
+	return sec + xen_system_time_ns() / 1000000000ULL;
+}
+
+static void set_timer(void *ctx, uint64_t deadline_ns)
+{
+	(void)ctx;
+	if (deadline_ns == UINT64_MAX)
+		xen_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0);
+	else
+		xen_set_timer(deadline_ns);
+}
+
+static void cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	(void)ctx;
+	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+			 : "a"(leaf), "c"(subleaf));
+}
+
+static uint64_t rdtsc(void *ctx)
+{
+	uint32_t lo, hi;
+
+	(void)ctx;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* The guest runs in Xen's user mode, so its %gs base is Xen's user one; the
+ * base swapgs exchanges it with lives in the vCPU only. */
+static void set_segment_base(void *ctx, int which, uint64_t base)
+{
+	(void)ctx;
+	if (which == VMM_SEG_FS)
+		xen_hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_FS, base);
+	else if (which == VMM_SEG_GS)
+		xen_hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER, base);
+}
+
+static void tlb_flush(void *ctx, uint64_t cr3, uint64_t va)
+{
+	struct xen_vmm *x = ctx;
+
+	(void)cr3;
+	if (va == UINT64_MAX) {
+		vmm_shadow_flush(&x->shadow);
+		xen_mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0);
+	} else {
+		vmm_shadow_invlpg(&x->shadow, va);
+		xen_mmuext(MMUEXT_INVLPG_LOCAL, va);
+	}
+}
+
+static int block(void *ctx)
+{
+	(void)ctx;
+	xen_block();
+	return 0;
+}
+
+static void enter_mode(void *ctx, struct vmm_vcpu *v, struct vmm_regs *regs)
+{
+	(void)ctx;
+	(void)v;
+	xen_vmm_mode_gate(regs);
+}
+
+/* Events wait while VMM code runs at a site; it takes them when it leaves. */
+static void vmm_entered(void *ctx)
+{
+	(void)ctx;
+	vcpu0()->evtchn_upcall_mask = 1;
+	__asm__ volatile("" ::: "memory");
+}
+
+static void vmm_leaving(void *ctx, struct vmm_vcpu *v, struct vmm_regs *regs)
+{
+	struct vcpu_info *vi = vcpu0();
+
+	(void)ctx;
+	if (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST))
+		xen_event_upcall();
+	if (vmm_vif(v) && v->pcpu->pending)
+		vmm_deliver_pending(v, regs);
+	if (v->mode_switch)
+		return; /* the mode gate's iret enables events */
+	__asm__ volatile("" ::: "memory");
+	vi->evtchn_upcall_mask = 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* An event that came in between is delivered on the next entry into
+	 * Xen; make one now (its upcall finds VMM code and only runs the
+	 * handlers: the interrupt waits for the guest's next VMM entry). */
+	if (vi->evtchn_upcall_pending)
+		xen_version(XENVER_version, 0);
+}
+
+void xen_vmm_timer_event(evtchn_port_t port, void *data)
+{
+	(void)port;
+	vmm_timer_fired(data);
+}
+
+void xen_vmm_backend_init(struct xen_vmm *x)
+{
+	x->backend = (struct vmm_backend){
+		.ctx = x,
+		.console_write = console_write,
+		.shutdown = shutdown,
+		.time_ns = time_ns,
+		.wallclock = wallclock,
+		.set_timer = set_timer,
+		.cpuid = cpuid,
+		.rdtsc = rdtsc,
+		.set_segment_base = set_segment_base,
+		.tlb_flush = tlb_flush,
+		.block = block,
+		.enter_mode = enter_mode,
+		.vmm_entered = vmm_entered,
+		.vmm_leaving = vmm_leaving,
+	};
+}
