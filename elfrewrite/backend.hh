@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,10 @@ struct VmmImage {
   uint64_t vaddr = 0;
   std::vector<uint8_t> bytes;               // empty: the target adds no code
   std::map<std::string, uint64_t> symbols;  // entry points and data, absolute
+  std::map<uint64_t, uint64_t> thunks;      // site address -> its per-site thunk
 };
+
+constexpr uint64_t kPageSize = 0x1000;
 
 class Backend {
  public:
@@ -34,8 +38,13 @@ class Backend {
   // Plan: whether the site can take the target's replacement at all (room,
   // stack use); the diagnostic message says why not.
   virtual Status check_site(const Site &site) const = 0;
-  // Link: the VMM for these sites, linked at `vaddr` (a new loadable region).
-  virtual Result<VmmImage> link_vmm(const SiteTable &table, uint64_t vaddr) const = 0;
+  // Alignment of the new loadable region's address (a power of two, at
+  // least a page).
+  virtual uint64_t region_alignment() const { return kPageSize; }
+  // Link: the VMM for these sites of `elf` (the annotated image), linked at
+  // `vaddr` (a new loadable region).
+  virtual Result<VmmImage> link_vmm(const ElfFile &elf, const SiteTable &table,
+                                    uint64_t vaddr) const = 0;
   // Patch: exactly site.padded_length bytes to put at the site, given its
   // original bytes and the linked VMM.
   virtual Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original,
@@ -43,6 +52,9 @@ class Backend {
   // The target's boot metadata: ELF notes added to the image (e.g. Xen's
   // entry and features notes). None by default.
   virtual std::vector<NoteSpec> notes(const SiteTable &, const VmmImage &) const { return {}; }
+  // The entry point of the output (e_entry), if the target changes it.
+  // --target=native restores the original from .previrt_orig.
+  virtual std::optional<uint64_t> entry(const VmmImage &) const { return std::nullopt; }
 };
 
 // Every target, in the order --target=help lists them; native first.
@@ -52,6 +64,8 @@ const Backend *find_backend(std::string_view name);
 // Backends, one per file under backends/.
 const Backend &native_backend();
 const Backend &test_backend();
+const Backend &xen_backend();
+const Backend &xen_trap_backend();
 
 // `n` bytes of multi-byte NOPs (the 1..9-byte forms the CPU vendors
 // recommend), longest first.

@@ -4,7 +4,8 @@
 namespace elfrewrite {
 
 const std::vector<const Backend *> &backends() {
-  static const std::vector<const Backend *> all = {&native_backend(), &test_backend()};
+  static const std::vector<const Backend *> all = {&native_backend(), &test_backend(),
+                                                     &xen_backend(), &xen_trap_backend()};
   return all;
 }
 

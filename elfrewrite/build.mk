@@ -4,13 +4,17 @@
 # its tests.
 ELFREWRITE_SRCS := $(filter-out elfrewrite/main.cc,\
                      $(wildcard elfrewrite/*.cc elfrewrite/backends/*.cc))
-ELFREWRITE_OBJS := $(ELFREWRITE_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/elfrewrite/backends/test_vmm_object.o
+ELFREWRITE_OBJS := $(ELFREWRITE_SRCS:%.cc=$(OBJ)/%.o) $(OBJ)/elfrewrite/backends/test_vmm_object.o \
+                   $(OBJ)/elfrewrite/backends/xen_vmm_object.o $(OBJ)/vmm/decode.o
 ELFREWRITE_LIB := $(BUILD)/lib/libelfrewrite.a
 LIBELF_CFLAGS := $(shell pkg-config --cflags libelf 2>/dev/null)
 LIBELF_LIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 ELFREWRITE_LDLIBS := $(OPCODES_LIBS) $(LIBELF_LIBS) -lboost_program_options
 
-$(OBJ)/elfrewrite/%.o: PV_CPPFLAGS += -Ielfrewrite $(LIBELF_CFLAGS)
+$(OBJ)/elfrewrite/%.o: PV_CPPFLAGS += -Ielfrewrite -Ivmm/include $(LIBELF_CFLAGS)
+# The VMM's decoder (MIT, freestanding C), compiled for the host: the xen
+# targets build their site descriptors with it.
+$(OBJ)/vmm/decode.o: PV_CPPFLAGS += -Ivmm/include
 
 # The test target's VMM: assembled to a relocatable object, which is
 # embedded as bytes and linked into each image by elfrewrite's VMM linker.
@@ -27,6 +31,26 @@ $(OBJ)/elfrewrite/backends/test_vmm_object.c: $(OBJ)/elfrewrite/backends/test_vm
 	  echo '};'; \
 	  echo "const unsigned long pv_test_vmm_object_size = sizeof pv_test_vmm_object;"; } > $@
 $(OBJ)/elfrewrite/backends/test_vmm_object.o: $(OBJ)/elfrewrite/backends/test_vmm_object.c
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+# The xen targets' VMM ($(XEN_VMM_OBJ), hypervisors/build.mk), embedded the
+# same way without its debug sections, which the VMM linker ignores anyway.
+OBJCOPY ?= objcopy
+$(OBJ)/elfrewrite/backends/xen_vmm.o: $(XEN_VMM_OBJ)
+	$(call say,OBJCOPY,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(OBJCOPY) --strip-debug $< $@
+$(OBJ)/elfrewrite/backends/xen_vmm_object.c: $(OBJ)/elfrewrite/backends/xen_vmm.o
+	$(call say,GEN,$@)
+	$(Q){ echo '/* SPDX-License-Identifier: MIT */'; \
+	  echo '/* Generated: the Xen VMM object (hypervisors/build.mk), debug sections stripped. */'; \
+	  echo 'const unsigned char pv_xen_vmm_object[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo "const unsigned long pv_xen_vmm_object_size = sizeof pv_xen_vmm_object;"; } > $@.tmp \
+	  && mv -f $@.tmp $@
+$(OBJ)/elfrewrite/backends/xen_vmm_object.o: $(OBJ)/elfrewrite/backends/xen_vmm_object.c
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -49,3 +73,8 @@ install-elfrewrite: $(BIN)/elfrewrite
 INSTALL_TARGETS += install-elfrewrite
 
 -include test/elfrewrite/build.mk
+
+# The fuzz build compiles every backend, so it needs what the xen ones use.
+$(ER_FUZZERS): $(OBJ)/elfrewrite/backends/xen_vmm_object.o $(OBJ)/vmm/decode.o
+$(FUZZ_DIR)/obj/elfrewrite/%.o: FUZZ_CXX += -Ivmm/include
+-include test/elfrewrite/xen/build.mk

@@ -61,17 +61,17 @@ std::vector<uint8_t> encode_notes(const std::vector<NoteSpec> &notes) {
   return out;
 }
 
-uint64_t plan_segment_address(const ElfFile &elf) {
+uint64_t plan_segment_address(const ElfFile &elf, uint64_t align) {
   uint64_t end = 0;
   for (const auto &p : elf.segments())
     if (p.type == PT_LOAD) end = std::max(end, p.vaddr + p.memsz);
   for (const auto &s : elf.sections())
     if (s.index != 0 && s.is_alloc()) end = std::max(end, s.addr + s.size);
-  return align_up(end, kPage);
+  return align_up(end, std::max(align, kPage));
 }
 
-uint64_t plan_vmm_address(const ElfFile &elf) {
-  return plan_segment_address(elf) + phdr_reserve(elf);
+uint64_t plan_vmm_address(const ElfFile &elf, uint64_t align) {
+  return plan_segment_address(elf, align) + phdr_reserve(elf);
 }
 
 Status check_appendable(const ElfFile &elf) {
@@ -92,7 +92,7 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
   const bool loaded_phdrs = has_phdr_segment(elf) && !app.vmm.empty();
   const bool notes = !app.notes.empty();
   const uint64_t reserve = loaded_phdrs ? phdr_reserve(elf) : 0;
-  const uint64_t seg_vaddr = plan_segment_address(elf);
+  const uint64_t seg_vaddr = plan_segment_address(elf, app.region_align);
   const Segment *last = nullptr;
   for (const auto &p : elf.segments())
     if (p.type == PT_LOAD && (!last || p.vaddr > last->vaddr)) last = &p;
@@ -230,6 +230,7 @@ Result<std::vector<uint8_t>> append_image(const ElfFile &elf, std::vector<uint8_
   eh.e_phnum = phnum;
   eh.e_shoff = shoff;
   eh.e_shnum = shnum;
+  if (app.entry) eh.e_entry = *app.entry;
   std::memcpy(out.data(), &eh, sizeof eh);
   return out;
 }

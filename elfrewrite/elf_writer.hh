@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ struct Appendix {
   std::vector<uint8_t> orig;   // contents of .previrt_orig
   std::vector<uint8_t> notes;  // the target's ELF notes, encoded (may be empty): a
                                // .note.previrt.target section and a PT_NOTE segment
+  uint64_t region_align = 0x1000;  // alignment of the new region's address
+  std::optional<uint64_t> entry;   // new e_entry, if the target sets one
 };
 
 struct NoteSpec {
@@ -37,12 +40,12 @@ struct NoteSpec {
 // Encodes notes in the ELF format (4-byte aligned name and descriptor).
 std::vector<uint8_t> encode_notes(const std::vector<NoteSpec> &notes);
 
-// The new loadable region starts on the first page after every allocated
-// byte of the image.
-uint64_t plan_segment_address(const ElfFile &elf);
+// The new loadable region starts at the first multiple of `align` (a power
+// of two, at least a page) after every allocated byte of the image.
+uint64_t plan_segment_address(const ElfFile &elf, uint64_t align = 0x1000);
 // Where the VMM goes in it: at its start, or after the program header
 // table when the image has PT_PHDR.
-uint64_t plan_vmm_address(const ElfFile &elf);
+uint64_t plan_vmm_address(const ElfFile &elf, uint64_t align = 0x1000);
 
 // Checks that the image can take an appendix (ELF64, no PT_PHDR, room in
 // the header counts).

@@ -55,7 +55,7 @@ int usage_error(const std::string &msg) {
 void print_targets() {
   std::printf("targets:\n");
   for (const Backend *b : backends())
-    std::printf("  %-8s %.*s\n", std::string(b->name()).c_str(),
+    std::printf("  %-10s %.*s\n", std::string(b->name()).c_str(),
                 static_cast<int>(b->description().size()), b->description().data());
 }
 

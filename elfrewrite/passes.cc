@@ -110,7 +110,7 @@ bool pass_plan(Context &ctx) {
       ctx.diags.push_back(st.error());
       return false;
     }
-    ctx.vmm_vaddr = plan_vmm_address(elf);
+    ctx.vmm_vaddr = plan_vmm_address(elf, ctx.backend->region_alignment());
   }
   bool ok = true;
   for (const Site &s : ctx.table.sites) {
@@ -136,7 +136,7 @@ bool pass_plan(Context &ctx) {
 
 bool pass_link_vmm(Context &ctx) {
   if (ctx.backend->restores_original()) return true;
-  auto vmm = ctx.backend->link_vmm(ctx.table, ctx.vmm_vaddr);
+  auto vmm = ctx.backend->link_vmm(*ctx.elf, ctx.table, ctx.vmm_vaddr);
   if (!vmm) {
     ctx.diags.push_back(vmm.error());
     return false;
@@ -182,6 +182,8 @@ bool pass_patch(Context &ctx) {
   app.vmm = ctx.vmm.bytes;
   app.orig = encode_orig(info);
   app.notes = encode_notes(ctx.backend->notes(ctx.table, ctx.vmm));
+  app.region_align = ctx.backend->region_alignment();
+  app.entry = ctx.backend->entry(ctx.vmm);
   auto out = append_image(elf, std::move(image), app);
   if (!out) {
     ctx.diags.push_back(out.error());

@@ -57,7 +57,8 @@ class TestBackend final : public Backend {
                    std::to_string(site.padded_length));
     return Ok{};
   }
-  Result<VmmImage> link_vmm(const SiteTable &table, uint64_t vaddr) const override {
+  Result<VmmImage> link_vmm(const ElfFile &, const SiteTable &table,
+                            uint64_t vaddr) const override {
     auto obj = ElfFile::parse_object(
         std::vector<uint8_t>(pv_test_vmm_object, pv_test_vmm_object + pv_test_vmm_object_size));
     if (!obj) return error("test VMM object: " + obj.error().message);

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The xen targets: a 64-bit Xen PV kernel (Xen 4.17) with the in-place VMM.
+//
+// Xen's domain builder reads the image's PT_LOAD segments and its notes
+// owned by "Xen" (<xen/elfnote.h>), loads every segment at p_paddr +
+// VIRT_BASE - PADDR_OFFSET, fills the page named by HYPERCALL_PAGE with
+// hypercall stubs and enters ENTRY in ring 3 with %rsi = start_info. Both
+// targets link the same VMM object (hypervisors/xen: VMM core, Xen backend
+// and glue; entry xen_pv_start) into a region after the image
+// (xen_region.hh), with a descriptor for every site, and differ in what the
+// sites become:
+//
+//   xen       the forms of docs/vmm-interface.md section 1: cli inline,
+//             sti/pushf/popf calls into the VMM's fast paths, every other
+//             site a call (NOSTACK: a jmp) to its own thunk, which pushes
+//             the site's descriptor and enters the VMM.
+//   xen-trap  every site is ud2 (0f 0b); the VMM finds the trapping site by
+//             a binary search of the descriptors by rip. The slow reference
+//             that the xen target's speed is measured against.
+//
+// e_entry becomes xen_pv_start too, so that the ELF header and the ENTRY
+// note agree (a loader that ignores notes must not start the guest with its
+// sites rewritten and no VMM); --target=native restores the original header
+// from .previrt_orig.
+//
+// Sites in 32-bit code (flag code32) keep their original bytes and get no
+// descriptor (xen_keeps_site). Sites in runtime replacement code (flag
+// replacement: Linux copies .altinstr_replacement over other code, which
+// moves a call's target) are not handled yet: the image is refused, naming
+// the site.
+#include <xen/elfnote.h>
+
+#include "backend.hh"
+#include "format.hh"
+#include "previrt/sites.h"
+#include "previrt/vmm_abi.h"
+#include "xen_region.hh"
+
+namespace elfrewrite {
+
+namespace {
+
+constexpr const char *kXenEntry = "xen_pv_start";
+constexpr const char *kHypercallPage = "hypercall_page";
+
+void put_u64(std::vector<uint8_t> &v, uint64_t x) {
+  for (int i = 0; i < 8; ++i) v.push_back(uint8_t(x >> (8 * i)));
+}
+
+NoteSpec xen_note(uint32_t type, const std::string &text) {
+  NoteSpec n;
+  n.owner = "Xen";
+  n.type = type;
+  n.desc.assign(text.begin(), text.end());
+  n.desc.push_back(0);
+  return n;
+}
+
+NoteSpec xen_note(uint32_t type, uint64_t value) {
+  NoteSpec n;
+  n.owner = "Xen";
+  n.type = type;
+  put_u64(n.desc, value);
+  return n;
+}
+
+// `opcode rel32` to `target`, then NOPs up to the site's end.
+Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint64_t target) {
+  uint64_t rel = target - (site.address + 5);
+  if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
+    return error(hex(target) + " is out of reach of a 32-bit displacement from the site");
+  std::vector<uint8_t> out = {opcode};
+  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
+  std::vector<uint8_t> fill = nop_fill(site.padded_length - out.size());
+  out.insert(out.end(), fill.begin(), fill.end());
+  return out;
+}
+
+class XenBackend final : public Backend {
+ public:
+  explicit XenBackend(bool trap) : trap_(trap) {}
+
+  std::string_view name() const override { return trap_ ? "xen-trap" : "xen"; }
+  std::string_view description() const override {
+    return trap_ ? "Xen 4.17 PV kernel, every site ud2 into the VMM (the slow reference)"
+                 : "Xen 4.17 PV kernel with the in-place VMM: inline cli, calls and thunks";
+  }
+  uint64_t region_alignment() const override { return kXenRegionAlign; }
+
+  Status check_site(const Site &site) const override {
+    if (xen_keeps_site(site)) return Ok{};
+    if (site.flags & PV_SITE_REPLACEMENT)
+      return error("the site is in runtime replacement code (flag replacement), which the xen "
+                   "targets do not rewrite yet");
+    unsigned need = trap_ ? 2 : xen_form_length(xen_site_form(site, false));
+    if (site.padded_length < need)
+      return error("replacement needs " + std::to_string(need) + " bytes, the site has " +
+                   std::to_string(site.padded_length));
+    return Ok{};
+  }
+
+  Result<VmmImage> link_vmm(const ElfFile &elf, const SiteTable &table,
+                            uint64_t vaddr) const override {
+    return link_xen_region(elf, table, vaddr, !trap_);
+  }
+
+  Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original,
+                                            const VmmImage &vmm) const override {
+    if (xen_keeps_site(site)) return std::vector<uint8_t>(original, original + site.padded_length);
+    if (trap_) {
+      std::vector<uint8_t> out = {0x0f, 0x0b};  // ud2
+      std::vector<uint8_t> fill = nop_fill(site.padded_length - out.size());
+      out.insert(out.end(), fill.begin(), fill.end());
+      return out;
+    }
+    auto thunk = vmm.thunks.find(site.address);
+    bool has_thunk = thunk != vmm.thunks.end();
+    // An sti with a thunk is one followed by a hlt (link_xen_region decided).
+    XenSiteForm form = xen_site_form(site, has_thunk && site.insn_class == PV_CLASS_STI);
+    switch (form) {
+      case XenSiteForm::inline_cli: {
+        // movb $0, vmm_pcpu+1(%rip): c6 05 rel32 imm8, rel32 from the end
+        // of the 7-byte instruction.
+        uint64_t vif = vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_VIF;
+        uint64_t rel = vif - (site.address + 7);
+        if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
+          return error("vmm_pcpu at " + hex(vif) + " is out of reach of a 32-bit displacement");
+        std::vector<uint8_t> out = {0xc6, 0x05};
+        for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
+        out.push_back(0);
+        std::vector<uint8_t> fill = nop_fill(site.padded_length - out.size());
+        out.insert(out.end(), fill.begin(), fill.end());
+        return out;
+      }
+      case XenSiteForm::call_sti: return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_STI));
+      case XenSiteForm::call_pushf: return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_PUSHF));
+      case XenSiteForm::call_popf: return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_POPF));
+      case XenSiteForm::call_thunk:
+      case XenSiteForm::jmp_thunk:
+        if (!has_thunk) return error("internal error: the site has no thunk");
+        return branch_site(form == XenSiteForm::jmp_thunk ? 0xe9 : 0xe8, site, thunk->second);
+    }
+    return error("internal error: unknown site form");
+  }
+
+  std::vector<NoteSpec> notes(const SiteTable &, const VmmImage &vmm) const override {
+    return {
+        xen_note(XEN_ELFNOTE_GUEST_OS, "previrt"),
+        xen_note(XEN_ELFNOTE_GUEST_VERSION, "1"),
+        xen_note(XEN_ELFNOTE_XEN_VERSION, "xen-3.0"),
+        xen_note(XEN_ELFNOTE_LOADER, "generic"),
+        xen_note(XEN_ELFNOTE_VIRT_BASE, vmm.symbols.at(VMM_SYM_VIRT_BASE)),
+        xen_note(XEN_ELFNOTE_PADDR_OFFSET, uint64_t(0)),
+        xen_note(XEN_ELFNOTE_ENTRY, vmm.symbols.at(kXenEntry)),
+        xen_note(XEN_ELFNOTE_HYPERCALL_PAGE, vmm.symbols.at(kHypercallPage)),
+        xen_note(XEN_ELFNOTE_FEATURES, "!writable_page_tables"),
+    };
+  }
+
+  std::optional<uint64_t> entry(const VmmImage &vmm) const override {
+    return vmm.symbols.at(kXenEntry);
+  }
+
+ private:
+  bool trap_;
+};
+
+}  // namespace
+
+const Backend &xen_backend() {
+  static const XenBackend b(false);
+  return b;
+}
+
+const Backend &xen_trap_backend() {
+  static const XenBackend b(true);
+  return b;
+}
+
+}  // namespace elfrewrite
