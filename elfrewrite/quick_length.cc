@@ -200,7 +200,10 @@ size_t quick_length(const uint8_t *p, size_t avail, int code_bits) {
     case none: break;
     case imm8: i += 1; break;
     case imm16: i += 2; break;
-    case immz: if (op == 0x68 && opsize) return 0; i += zsize; break;
+    case immz:
+      if (op == 0x68 && opsize) return 0;  // pushw $i16: rare, and mode-dependent
+      i += zsize;
+      break;
     case immv: i += rex_w ? 8 : zsize; break;
     case relz: if (opsize) return 0; i += 4; break;
     case modrm:
