@@ -42,9 +42,11 @@ int vmm_shadow_linked(const struct vmm_shadow *s, uint64_t va)
 	return 0;
 }
 
-/* Writes entry at `level` for va in table top, creating the tables above it. */
+/* Writes entry at `level` for va in table top, creating the tables above it.
+ * Tables created for a link are not the pool's: flushes keep them (they are
+ * on the path to the link) and only clear the guest's entries in them. */
 static int install(struct vmm_shadow *s, uint64_t table, uint64_t va, unsigned bottom,
-		   uint64_t entry)
+		   uint64_t entry, int for_link)
 {
 	const struct vmm_shadow_ops *o = s->ops;
 
@@ -57,12 +59,13 @@ static int install(struct vmm_shadow *s, uint64_t table, uint64_t va, unsigned b
 		if (!(e & X86_PTE_P)) {
 			uint64_t page;
 
-			if (s->npages == VMM_SHADOW_MAX_PAGES)
+			if (!for_link && s->npages == VMM_SHADOW_MAX_PAGES)
 				return -1;
 			page = o->alloc(o->ctx);
 			if (!page)
 				return -1;
-			s->pages[s->npages++] = page;
+			if (!for_link)
+				s->pages[s->npages++] = page;
 			e = (page << 12) | INTERMEDIATE;
 			if (o->write(o->ctx, table, i, e))
 				return -1;
@@ -77,16 +80,9 @@ int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t l
 	if (!user_table && vmm_shadow_linked(s, va))
 		return 0; /* the backend's own mapping stays */
 	s->fills++;
-	return install(s, s->top[user_table ? 1 : 0], va, 1, leaf);
+	return install(s, s->top[user_table ? 1 : 0], va, 1, leaf, 0);
 }
 
-static int install_links(struct vmm_shadow *s)
-{
-	for (unsigned i = 0; i < s->nlinks; i++)
-		if (install(s, s->top[0], s->links[i].va, s->links[i].level, s->links[i].entry))
-			return -1;
-	return 0;
-}
 
 int vmm_shadow_link(struct vmm_shadow *s, uint64_t va, unsigned level, uint64_t entry)
 {
@@ -96,26 +92,61 @@ int vmm_shadow_link(struct vmm_shadow *s, uint64_t va, unsigned level, uint64_t 
 	s->links[s->nlinks].level = level;
 	s->links[s->nlinks].entry = entry;
 	s->nlinks++;
-	return install(s, s->top[0], va, level, entry);
+	return install(s, s->top[0], va, level, entry, 1);
+}
+
+/* Virtual address of entry i of a table at `level` whose first entry maps
+ * base (canonical: the upper half is sign-extended). */
+static uint64_t entry_va(uint64_t base, unsigned i, unsigned level)
+{
+	uint64_t va = base + (uint64_t)i * link_span(level);
+
+	return (va & (1ULL << 47)) ? va | 0xffff000000000000ULL : va;
+}
+
+/* Drops the guest's entries of a kernel-table table and keeps the links
+ * and the tables on their paths (the VMM runs on them while it flushes). */
+static void clear_keeping_links(struct vmm_shadow *s, uint64_t table, unsigned level,
+				uint64_t base)
+{
+	const struct vmm_shadow_ops *o = s->ops;
+
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t e, va = entry_va(base, i, level);
+		int keep = 0, descend = 0;
+
+		if (o->read(o->ctx, table, i, &e) || !(e & X86_PTE_P))
+			continue;
+		for (unsigned k = 0; k < s->nlinks; k++) {
+			if (((s->links[k].va ^ va) & ~(link_span(level) - 1) & 0x0000ffffffffffffULL))
+				continue;
+			keep |= s->links[k].level == level;
+			descend |= s->links[k].level < level;
+		}
+		if (keep)
+			continue;
+		if (descend)
+			clear_keeping_links(s, (e & ENTRY_ADDR) >> 12, level - 1, va);
+		else
+			o->write(o->ctx, table, i, 0);
+	}
 }
 
 void vmm_shadow_flush(struct vmm_shadow *s)
 {
 	const struct vmm_shadow_ops *o = s->ops;
 
-	for (unsigned t = 0; t < 2; t++)
-		for (unsigned i = 0; i < 512; i++) {
-			uint64_t e;
+	clear_keeping_links(s, s->top[0], 4, 0);
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t e;
 
-			if (o->read(o->ctx, s->top[t], i, &e) == 0 && (e & X86_PTE_P))
-				o->write(o->ctx, s->top[t], i, 0);
-		}
+		if (o->read(o->ctx, s->top[1], i, &e) == 0 && (e & X86_PTE_P))
+			o->write(o->ctx, s->top[1], i, 0);
+	}
 	for (unsigned i = 0; i < s->npages; i++)
 		o->release(o->ctx, s->pages[i]);
 	s->npages = 0;
 	s->flushes++;
-	/* the pages just released leave room for the few tables links need */
-	install_links(s);
 }
 
 void vmm_shadow_invlpg(struct vmm_shadow *s, uint64_t va)

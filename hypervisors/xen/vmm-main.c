@@ -75,7 +75,7 @@ int xen_pv_main(const start_info_t *boot_si)
 	struct xen_vmm *x = &xen_vmm;
 	struct vmm_vcpu *v = &x->vcpu;
 	uint64_t vb = VMM_IMAGE_VALUE(previrt_virt_base);
-	uint64_t ram = si->nr_pages * PAGE;
+	uint64_t ram;
 	struct vmm_boot_range reserved[2];
 	struct vmm_boot_request req;
 	struct vmm_boot_state boot;
@@ -83,6 +83,7 @@ int xen_pv_main(const start_info_t *boot_si)
 
 	start_info_copy = *boot_si;
 	xen_start_info = si;
+	ram = si->nr_pages * PAGE;
 
 	/* 1, 2: memory and shadows */
 	check(xen_vmm_memory_init(&x->memory, si), "building the VMM's page tables");
