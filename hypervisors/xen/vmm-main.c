@@ -62,7 +62,9 @@ static int is_trap_target(void)
 
 	if (&previrt_site_descs[0] == &previrt_site_descs_end[0])
 		return 0;
-	site = (const uint8_t *)(unsigned long)previrt_site_descs[0].site;
+	/* the guest's pages are reached through the window */
+	site = (const uint8_t *)(unsigned long)(XEN_VMM_PHYSMAP_BASE + previrt_site_descs[0].site -
+						VMM_IMAGE_VALUE(previrt_virt_base));
 	return site[0] == 0x0f && site[1] == 0x0b;
 }
 
