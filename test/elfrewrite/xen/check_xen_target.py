@@ -95,10 +95,11 @@ class Image:
         return [p for p in self.elf.phdrs if p["type"] == PT_LOAD]
 
 
-def object_symbols(path):
-    """Global symbols of a relocatable object as (allocated-section offset
-    in the linked VMM, value): sections laid out in file order, each at its
-    alignment, as docs/elfrewrite.1 says the VMM linker does."""
+def read_object(path):
+    """A relocatable object's global symbols and its relocations against
+    undefined previrt_* symbols, placed as docs/elfrewrite.1 says the VMM
+    linker places them (allocated sections in file order, each at its
+    alignment): ({name: offset in the region}, [(name, type, offset, addend)])."""
     data = read(path)
     shoff, = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum = struct.unpack_from("<HH", data, 0x3a)
@@ -113,14 +114,38 @@ def object_symbols(path):
         end += size
     symtab = [s for s in secs if s[1] == 2][0]
     strtab = secs[symtab[6]]
-    syms = {}
+    names, syms = [], {}
     for k in range(symtab[5] // 24):
         name, info, _, shndx, value, _ = struct.unpack_from("<IBBHQQ", data, symtab[4] + 24 * k)
-        if info >> 4 != 1 or shndx not in placed:  # STB_GLOBAL, defined in a placed section
-            continue
         o = strtab[4] + name
-        syms[data[o:data.index(b"\0", o)].decode()] = placed[shndx] + value
-    return syms
+        names.append(data[o:data.index(b"\0", o)].decode())
+        if info >> 4 == 1 and shndx in placed:  # STB_GLOBAL, defined in a placed section
+            syms[names[-1]] = placed[shndx] + value
+    relocs = []
+    for s in secs:
+        if s[1] != 4 or s[7] not in placed:  # SHT_RELA applied to a placed section
+            continue
+        for k in range(s[5] // 24):
+            off, info, addend = struct.unpack_from("<QQq", data, s[4] + 24 * k)
+            if names[info >> 32].startswith("previrt_"):
+                relocs.append((names[info >> 32], info & 0xffffffff, placed[s[7]] + off, addend))
+    return syms, relocs
+
+
+def linked_value(img, base, rtype, off, addend):
+    """The symbol value S that a resolved relocation in the region encodes."""
+    p = base + off
+    if rtype in (1, 24):  # R_X86_64_64, PC64
+        v = struct.unpack("<Q", img.read(p, 8))[0]
+    elif rtype in (2, 4, 11):  # PC32, PLT32, 32S
+        v = u64(s32(struct.unpack("<I", img.read(p, 4))[0]))
+    elif rtype == 10:  # R_X86_64_32
+        v = struct.unpack("<I", img.read(p, 4))[0]
+    else:
+        raise ValueError(f"relocation type {rtype}")
+    if rtype in (2, 4, 24):
+        v = u64(v + p)
+    return u64(v - addend)
 
 
 def note_types():
@@ -189,7 +214,7 @@ def expected_form(s, hlt_at):
     return "call_thunk"
 
 
-def check_image(tool, name, src, out, target, vmm_syms, ids, desc_table=None):
+def check_image(tool, name, src, out, target, vmm, ids, desc_table=None):
     """Checks one rewritten image; returns the descriptor table's bytes."""
     sites = site_list(tool, src)
     img, orig = Image(out), Image(src)
@@ -204,6 +229,7 @@ def check_image(tool, name, src, out, target, vmm_syms, ids, desc_table=None):
     virt_base = u64(ref["vaddr"] - ref["paddr"])
     check(u64(region["vaddr"] - region["paddr"]) == virt_base,
           f"{name}/{target}: the region keeps the image's virtual-to-physical offset")
+    vmm_syms, vmm_relocs = vmm
     sym = {k: base + v for k, v in vmm_syms.items()}
 
     # Entry point and notes.
@@ -315,6 +341,21 @@ def check_image(tool, name, src, out, target, vmm_syms, ids, desc_table=None):
         check(d["bytes"][:s["insn_length"]] == s["orig"][:s["insn_length"]] and
               not any(d["bytes"][s["insn_length"]:]), f"{where}: original instruction bytes")
         check(d["next_hlt"] == (hlt["padded_length"] if hlt else 0), f"{where}: next_hlt_length")
+
+    # The values the VMM object's references to the previrt_* symbols got.
+    lo = min(p["paddr"] for p in oloads)
+    hi = max(p["paddr"] + p["memsz"] for p in oloads)
+    want = {"previrt_guest_entry": orig.elf.entry,
+            "previrt_image_start": u64(lo + virt_base) & ~0xfff,
+            "previrt_image_end": u64(hi + virt_base + 0xfff) & ~0xfff,
+            "previrt_region_start": base, "previrt_region_end": region_end,
+            "previrt_virt_base": virt_base, "previrt_site_descs": table_start,
+            "previrt_site_descs_end": table_start + len(table)}
+    check(vmm_relocs, f"{name}/{target}: the VMM object refers to previrt_* symbols")
+    for sname, rtype, off, addend in vmm_relocs:
+        got = linked_value(img, base, rtype, off, addend)
+        check(sname in want and got == want[sname] & 0xffffffffffffffff,
+              f"{name}/{target}: {sname} = {want.get(sname, 0):#x} (linked: {got:#x})")
     return table
 
 
@@ -370,15 +411,15 @@ def refused(tool, src, target, tmp, message):
 def main():
     tool, guest, vmm_obj, fixtures, tmp = sys.argv[1:6]
     os.makedirs(tmp, exist_ok=True)
-    vmm_syms = object_symbols(vmm_obj)
+    vmm = read_object(vmm_obj)
     ids = class_ids()
     for src in (guest, f"{tmp}/xen-forms.elf", f"{fixtures}/kernel-layout.elf"):
         name = os.path.basename(src)
         x, t = f"{tmp}/{name}.xen", f"{tmp}/{name}.xen-trap"
         rewrite(tool, src, "xen", x)
         rewrite(tool, src, "xen-trap", t)
-        table = check_image(tool, name, src, x, "xen", vmm_syms, ids)
-        check_image(tool, name, src, t, "xen-trap", vmm_syms, ids, desc_table=table)
+        table = check_image(tool, name, src, x, "xen", vmm, ids)
+        check_image(tool, name, src, t, "xen-trap", vmm, ids, desc_table=table)
         round_trip(tool, name, src, tmp)
         p = run(os.path.join(REPO, "test/xen/check-notes"), x, ok=False)
         check(p.returncode == 0, f"{name}: test/xen/check-notes accepts the xen output: "
