@@ -760,6 +760,8 @@ EMULATE(XSETBV)
 	    ((value & 4) && !(value & 2)))
 		return gp0(v);
 	v->xcr0 = value;
+	if (v->backend->set_xcr0)
+		v->backend->set_xcr0(v->backend->ctx, value);
 	return VMM_DONE;
 }
 
@@ -962,8 +964,14 @@ enum vmm_status vmm_dispatch(struct vmm_vcpu *v, struct vmm_regs *regs,
 	enum vmm_status s;
 
 	if (!d) {
-		/* the inline sti/popf found an interrupt pending: regs->rip is
-		 * where the guest continues */
+		/* the inline sti/popf found an interrupt pending: regs->rip, the
+		 * call's return address, is where the guest continues.  That can
+		 * lie inside the site's NOPs (sti: call + 3 NOPs); the site's end
+		 * is the same instruction boundary, and the one the guest knows. */
+		const struct vmm_site_desc *site = vmm_site_lookup(v, regs->rip - 1);
+
+		if (site && regs->rip < site->resume)
+			regs->rip = site->resume;
 		s = VMM_DONE;
 	} else if (!fn || d->abi_version != PREVIRT_VMM_ABI_VERSION) {
 		regs->rip = d->site;

@@ -102,3 +102,20 @@ int vmm_canonical(uint64_t addr)
 
 	return top == 0 || top == 0x1ffff;
 }
+
+const struct vmm_site_desc *vmm_site_lookup(const struct vmm_vcpu *v, uint64_t addr)
+{
+	const struct vmm_site_desc *lo = v->sites, *hi = v->sites_end;
+
+	if (!lo || lo == hi)
+		return 0;
+	while (hi - lo > 1) { /* lo: the last site that starts at or below addr */
+		const struct vmm_site_desc *mid = lo + (hi - lo) / 2;
+
+		if (mid->site <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo->site <= addr && addr < lo->resume ? lo : 0;
+}

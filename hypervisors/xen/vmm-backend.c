@@ -100,6 +100,12 @@ static void tlb_flush(void *ctx, uint64_t cr3, uint64_t va)
 	}
 }
 
+static void set_xcr0(void *ctx, uint64_t value)
+{
+	(void)ctx;
+	xen_vmm_kernel_call(XEN_VMM_KCALL_XSETBV, value);
+}
+
 static int block(void *ctx)
 {
 	(void)ctx;
@@ -166,5 +172,6 @@ void xen_vmm_backend_init(struct xen_vmm *x)
 		.enter_mode = enter_mode,
 		.vmm_entered = vmm_entered,
 		.vmm_leaving = vmm_leaving,
+		.set_xcr0 = set_xcr0,
 	};
 }

@@ -45,6 +45,16 @@ xen_vmm_mode_gate_return:
 	ud2				/* the callback never returns here */
 	.size xen_vmm_mode_gate, . - xen_vmm_mode_gate
 
+/* long xen_vmm_kernel_call_user(unsigned op, uint64_t arg): an operation
+ * that needs Xen's kernel mode (vmm-traps.c, kernel_call), from user mode. */
+	.globl xen_vmm_kernel_call_user, xen_vmm_kernel_call_return
+	.type xen_vmm_kernel_call_user, @function
+xen_vmm_kernel_call_user:
+	syscall
+xen_vmm_kernel_call_return:
+	ret
+	.size xen_vmm_kernel_call_user, . - xen_vmm_kernel_call_user
+
 /* void xen_vmm_iret_frame(struct xen_trap_frame *f): leave Xen's kernel mode
  * for the context in *f (which lies at the top of the stack in use). */
 	.globl xen_vmm_iret_frame

@@ -105,6 +105,8 @@ int xen_pv_main(const start_info_t *boot_si)
 	vmm_vcpu_init(v, &vmm_pcpu, &x->backend, &x->mem.mem, &x->devices);
 	x->mem.vcpu = v;
 	vmm_pcpu.vcpu = (uint64_t)(unsigned long)v;
+	v->sites = previrt_site_descs;
+	v->sites_end = previrt_site_descs_end;
 	x->entry_points = (struct vmm_entry_points){
 		.sti = (uint64_t)(unsigned long)vmm_sti,
 		.pushf = (uint64_t)(unsigned long)vmm_pushf,

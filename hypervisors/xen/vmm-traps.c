@@ -84,22 +84,6 @@ long xen_vmm_switch_table(struct xen_vmm *x)
 	return xen_mmuext(MMUEXT_NEW_USER_BASEPTR, x->shadow.top[x->vcpu.cpl == 3 ? 1 : 0]);
 }
 
-/* The descriptor of the site that contains a, or 0. */
-static const struct vmm_site_desc *site_at(uint64_t a)
-{
-	const struct vmm_site_desc *lo = previrt_site_descs, *hi = previrt_site_descs_end;
-
-	while (hi - lo > 1) {
-		const struct vmm_site_desc *mid = lo + (hi - lo) / 2;
-
-		if (mid->site <= a)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo < previrt_site_descs_end && lo->site <= a && a < lo->resume ? lo : 0;
-}
-
 static int finish(struct xen_vmm *x, struct xen_trap_frame *f, struct vmm_regs *r,
 		  enum vmm_status s)
 {
@@ -165,7 +149,7 @@ static int on_exception(struct xen_vmm *x, struct xen_trap_frame *f)
 		xen_console_puts("\n");
 		xen_vmm_fatal("exception in the VMM", r.rip);
 	}
-	d = site_at(r.rip);
+	d = vmm_site_lookup(v, r.rip);
 	if (d && x->trap_target && vec == X86_EXC_UD && r.rip == d->site)
 		return finish(x, f, &r, vmm_dispatch(v, &r, d));
 	if (d && r.rip != d->site)
@@ -195,9 +179,36 @@ static int on_exception(struct xen_vmm *x, struct xen_trap_frame *f)
 	return finish(x, f, &r, vmm_guest_exception(v, &r, vec, err, cr2, &x->trap_env));
 }
 
+int xen_vmm_in_kernel = 1; /* boot runs in kernel mode */
+
+long xen_vmm_kernel_call(unsigned op, uint64_t arg)
+{
+	if (!xen_vmm_in_kernel)
+		return xen_vmm_kernel_call_user(op, arg);
+	switch (op) {
+	case XEN_VMM_KCALL_XSETBV: {
+		/* Xen emulates both for a PV kernel, xsetbv only once the
+		 * kernel's view of CR4 has OSXSAVE */
+		unsigned long cr4;
+
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		if (!(cr4 & X86_CR4_OSXSAVE))
+			__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | X86_CR4_OSXSAVE));
+		__asm__ volatile("xsetbv" : : "a"((uint32_t)arg), "d"((uint32_t)(arg >> 32)), "c"(0));
+		return 0;
+	}
+	}
+	return -XEN_ENOSYS;
+}
+
 static int on_syscall(struct xen_vmm *x, struct xen_trap_frame *f)
 {
 	struct vmm_regs r;
+
+	if (f->rip == addr(xen_vmm_kernel_call_return)) {
+		f->rax = (uint64_t)xen_vmm_kernel_call((unsigned)f->rdi, f->rsi);
+		return 1;
+	}
 
 	if (f->rip - addr(hypercall_page) < sizeof(hypercall_page)) {
 		/* a hypercall of VMM code in Xen's user mode: make it here */
@@ -241,11 +252,8 @@ static int on_event(struct xen_vmm *x, struct xen_trap_frame *f, int vmm_kernel)
 	return finish(x, f, &r, VMM_DONE);
 }
 
-int xen_vmm_trap(struct xen_trap_frame *f)
+static int dispatch(struct xen_vmm *x, struct xen_trap_frame *f, int vmm_kernel)
 {
-	struct xen_vmm *x = &xen_vmm;
-	int vmm_kernel = (f->cs & 3) == 0;
-
 	if (f->vector == XEN_VMM_VECTOR_EVENT)
 		return on_event(x, f, vmm_kernel);
 	if (vmm_kernel)
@@ -255,11 +263,22 @@ int xen_vmm_trap(struct xen_trap_frame *f)
 	return on_exception(x, f);
 }
 
+int xen_vmm_trap(struct xen_trap_frame *f)
+{
+	int vmm_kernel = (f->cs & 3) == 0, handled;
+
+	xen_vmm_in_kernel = 1;
+	handled = dispatch(&xen_vmm, f, vmm_kernel);
+	xen_vmm_in_kernel = vmm_kernel; /* the mode the iret returns to */
+	return handled;
+}
+
 void xen_vmm_start_guest(const struct vmm_regs *regs)
 {
 	struct xen_trap_frame *f =
 		(struct xen_trap_frame *)(unsigned long)(addr(xen_vmm_kernel_stack_top) - sizeof(*f));
 
 	regs_to_frame(regs, f);
+	xen_vmm_in_kernel = 0;
 	xen_vmm_iret_frame(f);
 }

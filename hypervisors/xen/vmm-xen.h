@@ -72,6 +72,14 @@ extern char xen_vmm_mode_gate_return[];
 void xen_vmm_iret_frame(struct xen_trap_frame *f) __attribute__((noreturn));
 extern char xen_vmm_kernel_stack_top[];
 
+/* Operations that need Xen's kernel mode, from either mode. */
+#define XEN_VMM_KCALL_XSETBV 1
+long xen_vmm_kernel_call(unsigned op, uint64_t arg);
+long xen_vmm_kernel_call_user(unsigned op, uint64_t arg);
+extern char xen_vmm_kernel_call_return[];
+/* Whether the VMM runs in Xen's kernel mode now. */
+extern int xen_vmm_in_kernel;
+
 /* Stops the domain with a diagnostic line first. */
 void xen_vmm_fatal(const char *what, uint64_t where) __attribute__((noreturn));
 

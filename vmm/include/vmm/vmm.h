@@ -87,6 +87,9 @@ struct vmm_backend {
 	 * backend whose hypervisor can interrupt the VMM's own code holds its
 	 * events back in between. */
 	void (*vmm_entered)(void *ctx);
+	/* Optional: load XCR0 into the real CPU (xsetbv), so that the guest's
+	 * own xgetbv and XSAVE instructions, which are not sensitive, see it. */
+	void (*set_xcr0)(void *ctx, uint64_t value);
 	void (*vmm_leaving)(void *ctx, struct vmm_vcpu *v, struct vmm_regs *regs);
 };
 
@@ -127,6 +130,11 @@ struct vmm_vcpu {
 	const struct vmm_backend *backend;
 	const struct vmm_mem *mem;
 	struct vmm_devices *devices;
+
+	/* Every site's descriptor, sorted by address (elfrewrite's
+	 * previrt_site_descs), if the backend has them: maps an address inside
+	 * a site to the site.  May be empty. */
+	const struct vmm_site_desc *sites, *sites_end;
 
 	uint8_t cpl;               /* 0 guest kernel, 3 guest user (also pcpu->user) */
 	/* RFLAGS.IF and IOPL, NT, AC, ID live in pcpu->vflags_if/vflags_sys */
@@ -173,6 +181,9 @@ static inline void vmm_set_vif(struct vmm_vcpu *v, int on)
 }
 
 void vmm_set_cpl(struct vmm_vcpu *v, unsigned cpl);
+
+/* The site whose bytes contain addr (v->sites), or 0. */
+const struct vmm_site_desc *vmm_site_lookup(const struct vmm_vcpu *v, uint64_t addr);
 
 /* RFLAGS as the guest sees it: arithmetic flags from the real ones, system
  * flags from the virtual CPU. */
