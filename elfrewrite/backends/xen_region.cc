@@ -93,17 +93,6 @@ Diagnostic site_error(const ElfFile &elf, const Site &s, std::string_view target
                                                std::string(target) + " target: " + msg);
 }
 
-std::string hex_bytes(const uint8_t *p, size_t n) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    if (i) out += ' ';
-    out += digits[p[i] >> 4];
-    out += digits[p[i] & 15];
-  }
-  return out;
-}
-
 // The descriptor of one site, from its original bytes in the annotated image.
 Result<vmm_site_desc> describe_site(const ElfFile &elf, const Site &s, unsigned next_hlt_length,
                                     std::string_view target) {

@@ -18,8 +18,10 @@
 #    aligned end);
 #  - the Xen notes (types from <xen/elfnote.h>) in a PT_NOTE; e_entry;
 #  - round trip, idempotence, re-targeting, --verify of the outputs;
+#  - the values the VMM object's references to previrt_* symbols got;
 #  - fixtures: 32-bit sites kept, sti;hlt pairs, NOSTACK; refusals with
-#    their exact messages (replacement code, descriptors out of pushq reach).
+#    their exact messages (replacement code, too short, an instruction the
+#    VMM's decoder refuses, descriptors out of pushq reach).
 #
 #   check_xen_target.py ELFREWRITE GUEST_ELF VMM_OBJECT FIXTURE_DIR OUT_DIR
 import json
@@ -436,6 +438,10 @@ def main():
     refused(tool, f"{fixtures}/small.elf", "xen", tmp,
             "_start+0x0 (0x401000): record 0: xen target: replacement needs 7 bytes, the site "
             "has 3")
+    for target in ("xen", "xen-trap"):
+        refused(tool, f"{tmp}/xen-undecodable.elf", target, tmp,
+                f"_start+0x0 (0x401000): record 0: {target} target: vmm_decode does not accept "
+                "the original instruction (8ec8): the VMM cannot emulate it")
     refused(tool, f"{tmp}/xen-high.elf", "xen", tmp, re.compile(
             r"the site descriptors would lie at 0x1002[0-9a-f]{5}-0x1002[0-9a-f]{5}, out of "
             r"reach of a thunk's sign-extended 32-bit pushq \(the image must be linked in the "
