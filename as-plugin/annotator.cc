@@ -5,6 +5,7 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "encoded_length.hh"
@@ -183,7 +184,19 @@ class Annotator {
   // arguments into a .ifc chain that makes a site for each such word.
   void emit_parameter_sites();
 
+  // could_start_site(word), remembered: it is asked for the first word of
+  // every statement, and a file has few distinct ones.
+  bool starts_site(const std::string &lower_word);
+  // An instruction statement with the dialect and code size it is read in:
+  // the key of not_sensitive_.
+  std::string statement_key(std::string_view statement) const;
+
   const AnnotateOptions &options_;
+  std::unordered_map<std::string, bool> start_words_;
+  // Instruction statements classify() found not sensitive. Compiler output
+  // repeats the same mov, push and call statements many times, and
+  // classifying is most of the text pass's work.
+  std::unordered_set<std::string> not_sensitive_;
   State state_;
   std::vector<Line> lines_;
   std::map<std::string, std::string> section_flags_;  // name -> flags as declared
@@ -194,6 +207,22 @@ class Annotator {
   std::optional<PendingPrefix> pending_prefix_;
   AnnotateResult result_;
 };
+
+bool Annotator::starts_site(const std::string &lower_word) {
+  auto it = start_words_.find(lower_word);
+  if (it == start_words_.end()) it = start_words_.emplace(lower_word, could_start_site(lower_word)).first;
+  return it->second;
+}
+
+std::string Annotator::statement_key(std::string_view statement) const {
+  std::string key;
+  key.reserve(statement.size() + 3);
+  key += static_cast<char>('0' + state_.code_bits / 16);
+  key += state_.dialect.syntax == Syntax::att ? 'a' : 'i';
+  key += state_.dialect.register_prefix ? '%' : '-';
+  key += statement;
+  return key;
+}
 
 bool Annotator::executable(const std::string &section) const {
   auto it = section_flags_.find(section);
@@ -598,16 +627,21 @@ void Annotator::statement(size_t line_index, const Statement &st) {
     macro_invocation(line_index, st, lower, after_word);
     return;
   }
-  if (!could_start_site(lower)) return;
+  if (!starts_site(lower)) return;
+  std::string key = statement_key(rest);
+  if (not_sensitive_.count(key)) return;
 
   InstructionText insn = split_instruction(rest);
-  if (is_prefix_word(insn.mnemonic) && insn.operands.empty()) {
+  if (insn.operands.empty() && is_prefix_word(insn.mnemonic)) {
     // "rep; insb": the prefix belongs to the site of the next statement.
     pending_prefix_ = prefix ? prefix : PendingPrefix{line_index, st.begin + rest_offset};
     return;
   }
   const SensitiveClass *cls = classify(insn, state_.dialect, state_.code_bits);
-  if (!cls) return;
+  if (!cls) {
+    not_sensitive_.insert(std::move(key));
+    return;
+  }
   auto shape = shape_for(*cls, context(), insn);
   if (!shape) return;
 

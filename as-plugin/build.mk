@@ -9,6 +9,11 @@ AS_LIBEXEC := $(BUILD)/libexec/previrt
 # pv-gcc and pv-as run once per compilation of a whole kernel: linking the C++
 # runtime statically saves about 0.4 ms of dynamic linking per process.
 AS_PLUGIN_LDFLAGS := -static-libstdc++ -static-libgcc
+# pv-gcc needs nothing from the C library that a static program lacks (no
+# name service, no dlopen): linked statically it starts without the dynamic
+# linker at all, about 0.25 ms sooner. Sanitizer builds cannot be static.
+# pv-as stays dynamic: it loads libopcodes when a `.byte` needs decoding.
+PV_GCC_LDFLAGS := $(if $(findstring -fsanitize,$(LDFLAGS) $(CXXFLAGS)),$(AS_PLUGIN_LDFLAGS),-static)
 
 $(AS_PLUGIN_LIB): $(AS_PLUGIN_LIB_SRCS:%.cc=$(OBJ)/%.o)
 	$(call say,AR,$@)
@@ -18,12 +23,12 @@ $(AS_PLUGIN_LIB): $(AS_PLUGIN_LIB_SRCS:%.cc=$(OBJ)/%.o)
 $(BIN)/pv-as: $(OBJ)/as-plugin/pv_as.o $(AS_PLUGIN_LIB) $(COMMON_LIB)
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(AS_PLUGIN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(OPCODES_LIBS) $(LDLIBS)
+	$(Q)$(CXX) $(AS_PLUGIN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(OPCODES_DLOPEN_LIBS) $(LDLIBS)
 
 $(BIN)/pv-gcc: $(OBJ)/as-plugin/pv_gcc.o $(AS_PLUGIN_LIB) $(COMMON_LIB) $(AS_LIBEXEC)/as
 	$(call say,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CXX) $(AS_PLUGIN_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
+	$(Q)$(CXX) $(PV_GCC_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 $(AS_LIBEXEC)/as: | $(BIN)/pv-as
 	$(Q)mkdir -p $(@D)

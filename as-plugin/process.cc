@@ -3,8 +3,10 @@
 
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <spawn.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,31 +31,75 @@ std::vector<char *> c_argv(const std::vector<std::string> &argv) {
 }
 }  // namespace
 
+namespace {
+
+// Rewinds a descriptor that a program is about to read from the start.
+void rewind_fd(int fd) {
+  if (fd >= 0 && lseek(fd, 0, SEEK_SET) < 0)
+    throw std::runtime_error(std::string("lseek: ") + std::strerror(errno));
+}
+
+// Everything in descriptor `fd` from its start.
+std::string read_all(int fd) {
+  std::string data;
+  char buf[8192];
+  off_t at = 0;
+  for (;;) {
+    ssize_t n = pread(fd, buf, sizeof buf, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    data.append(buf, static_cast<size_t>(n));
+    at += n;
+  }
+  return data;
+}
+
+void write_all(int fd, const std::string &data, const char *what) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error(std::string(what) + ": " + std::strerror(errno));
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+// posix_spawn rather than fork: the child shares the parent's memory until
+// it execs, so no page tables are copied. It runs once per compilation.
 ProcessResult run_process(const std::string &program, const std::vector<std::string> &argv,
-                          const std::optional<std::string> &stdin_path, bool capture_stderr,
-                          int stdout_fd) {
+                          int stdin_fd, bool capture_stderr, int stdout_fd) {
   ProcessResult result;
-  // Capture into an unlinked temporary file: no pipe can fill up and block.
-  FILE *err_file = capture_stderr ? std::tmpfile() : nullptr;
-  if (capture_stderr && !err_file) throw std::runtime_error("cannot create a temporary file");
-  int in_fd = -1;
-  if (stdin_path) {
-    in_fd = open(stdin_path->c_str(), O_RDONLY | O_CLOEXEC);
-    if (in_fd < 0) throw std::runtime_error(*stdin_path + ": " + std::strerror(errno));
+  // Capture into an anonymous file: no pipe can fill up and block.
+  int err_fd = -1;
+  if (capture_stderr) {
+    err_fd = memfd_create("stderr", MFD_CLOEXEC);
+    if (err_fd < 0)
+      throw std::runtime_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
   }
+  rewind_fd(stdin_fd);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+  if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+  if (err_fd >= 0) posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  auto args = c_argv(argv);
   fflush(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    if (in_fd >= 0) dup2(in_fd, 0);
-    if (stdout_fd >= 0) dup2(stdout_fd, 1);
-    if (err_file) dup2(fileno(err_file), 2);
-    auto args = c_argv(argv);
-    execvp(program.c_str(), args.data());
-    std::fprintf(stderr, "%s: %s\n", program.c_str(), std::strerror(errno));
-    _exit(127);
+  pid_t pid = 0;
+  int spawn_error = posix_spawnp(&pid, program.c_str(), &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawn_error != 0) {
+    std::string message = program + ": " + std::strerror(spawn_error) + "\n";
+    if (err_fd >= 0) {
+      result.captured_stderr = message;
+      close(err_fd);
+    } else {
+      std::fputs(message.c_str(), stderr);
+    }
+    result.exit_code = 127;
+    return result;
   }
-  if (in_fd >= 0) close(in_fd);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
@@ -61,25 +107,37 @@ ProcessResult run_process(const std::string &program, const std::vector<std::str
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
   else result.exit_code = 1;
-  if (err_file) {
-    std::rewind(err_file);
-    char buf[8192];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, err_file)) > 0) result.captured_stderr.append(buf, n);
-    std::fclose(err_file);
+  if (err_fd >= 0) {
+    result.captured_stderr = read_all(err_fd);
+    close(err_fd);
   }
   return result;
 }
 
 void exec_or_die(const std::string &tool, const std::string &program,
-                 const std::vector<std::string> &argv) {
+                 const std::vector<std::string> &argv, int stdin_fd) {
   auto args = c_argv(argv);
   fflush(nullptr);
+  if (stdin_fd >= 0) {
+    rewind_fd(stdin_fd);
+    if (dup2(stdin_fd, 0) < 0)
+      throw std::runtime_error(std::string("dup2: ") + std::strerror(errno));
+  }
   execvp(program.c_str(), args.data());
   std::fprintf(stderr, "%s: cannot run %s: %s\n", tool.c_str(), program.c_str(),
                std::strerror(errno));
   std::exit(1);
 }
+
+int memory_file(const char *name, const std::string &data) {
+  int fd = memfd_create(name, 0);
+  if (fd < 0)
+    throw std::runtime_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
+  write_all(fd, data, "temporary file");
+  return fd;
+}
+
+std::string fd_path(int fd) { return "/dev/fd/" + std::to_string(fd); }
 
 std::string canonical_path(const std::string &path) {
   char buf[PATH_MAX];

@@ -14,17 +14,29 @@ struct ProcessResult {
 };
 
 // Runs `program` (searched in PATH when it has no '/') with arguments
-// `argv` (argv[0] as the program will see it), stdin from `stdin_path` (or
-// inherited) and stderr captured when `capture_stderr` is set. Throws on
-// spawn failure.
-// `stdout_fd`, when not -1, becomes the program's standard output.
+// `argv` (argv[0] as the program will see it), standard input from
+// `stdin_fd` read from its start (or inherited when -1), and stderr captured
+// when `capture_stderr` is set. `stdout_fd`, when not -1, becomes the
+// program's standard output. A program that cannot be started exits 127
+// with "program: reason" on its standard error, as a shell would report it.
+// Throws when no process can be made.
 ProcessResult run_process(const std::string &program, const std::vector<std::string> &argv,
-                          const std::optional<std::string> &stdin_path, bool capture_stderr,
-                          int stdout_fd = -1);
+                          int stdin_fd, bool capture_stderr, int stdout_fd = -1);
 
-// Replaces the current process with `program` and argv; returns only on failure.
+// Replaces the current process with `program` and argv, with standard input
+// from `stdin_fd` read from its start (or inherited when -1); returns only
+// on failure.
 [[noreturn]] void exec_or_die(const std::string &tool, const std::string &program,
-                              const std::vector<std::string> &argv);
+                              const std::vector<std::string> &argv, int stdin_fd = -1);
+
+// An anonymous in-memory file holding `data`; `name` only shows in
+// /proc. Programs this one runs inherit the descriptor, so they can open
+// it as fd_path(fd). Throws on failure.
+int memory_file(const char *name, const std::string &data);
+
+// The name under which a program run by this one opens inherited descriptor
+// `fd` ("/dev/fd/N").
+std::string fd_path(int fd);
 
 // Absolute, symlink-free path, or empty when it does not exist.
 std::string canonical_path(const std::string &path);

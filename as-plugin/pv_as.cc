@@ -111,6 +111,9 @@ void keep_files(const AsCommandLine &cl, const std::vector<Input> &inputs,
   write_file(base + ".args", args);
 }
 
+// Inputs and annotated texts reach as as anonymous in-memory files (see
+// memory_file): no temporary directory to make and remove per compilation.
+// When nothing is annotated, pv-as becomes as (exec) instead of running it.
 int assemble(const std::vector<std::string> &raw_args) {
   AsCommandLine cl = parse_as_command_line(raw_args);
   RealAs as = real_as();
@@ -118,22 +121,20 @@ int assemble(const std::vector<std::string> &raw_args) {
   direct.insert(direct.end(), cl.args.begin(), cl.args.end());
   if (cl.info_only || excluded(cl)) exec_or_die(kTool, as.program, direct);
 
-  TempDir tmp("pv-as-");
   std::vector<Input> inputs;
-  std::optional<std::string> saved_stdin;
-  if (cl.input_indices.empty()) {
+  // What pv-as read from standard input, for as to read again.
+  int saved_stdin = -1;
+  auto take_stdin = [&] {
     Input in{"{standard input}", read_stdin(), {}};
-    saved_stdin = tmp.path() + "/stdin.s";
-    write_file(*saved_stdin, in.text);
+    if (saved_stdin >= 0) close(saved_stdin);
+    saved_stdin = memory_file("pv-as-stdin", in.text);
     inputs.push_back(std::move(in));
-  }
+  };
+  if (cl.input_indices.empty()) take_stdin();
   for (size_t idx : cl.input_indices) {
     const std::string &name = cl.args[idx];
     if (name == "-") {
-      Input in{"{standard input}", read_stdin(), {}};
-      saved_stdin = tmp.path() + "/stdin.s";
-      write_file(*saved_stdin, in.text);
-      inputs.push_back(std::move(in));
+      take_stdin();
       continue;
     }
     std::string text;
@@ -141,7 +142,7 @@ int assemble(const std::vector<std::string> &raw_args) {
       text = read_file(name);
     } catch (const std::exception &) {
       // Let as report a missing or unreadable input in its own words.
-      return run_process(as.program, direct, saved_stdin, false).exit_code;
+      exec_or_die(kTool, as.program, direct, saved_stdin);
     }
     inputs.push_back(Input{name, std::move(text), {}});
   }
@@ -162,7 +163,7 @@ int assemble(const std::vector<std::string> &raw_args) {
                   << ": " << s.instruction << (s.in_macro_body ? " (macro body)" : "")
                   << (s.from_macro_argument ? " (macro argument)" : "") << "\n";
   }
-  if (site_count == 0) return run_process(as.program, direct, saved_stdin, false).exit_code;
+  if (site_count == 0) exec_or_die(kTool, as.program, direct, saved_stdin);
 
   // Annotated inputs: the preamble once, then a line marker so that as's
   // messages and debug information name the user's file and lines.
@@ -181,9 +182,7 @@ int assemble(const std::vector<std::string> &raw_args) {
     }
     text += "# 1 \"" + in.display + "\"\n";
     text += in.annotated.sites.empty() ? in.text : in.annotated.text;
-    std::string path = tmp.path() + "/" + std::to_string(i) + ".s";
-    write_file(path, text);
-    temp_inputs.push_back(path);
+    temp_inputs.push_back(fd_path(memory_file("pv-as-input", text)));
     annotated_texts.push_back(std::move(text));
   }
   // Replace the inputs (or add one where as would have read stdin).
@@ -193,7 +192,7 @@ int assemble(const std::vector<std::string> &raw_args) {
     for (size_t k = 0; k < cl.input_indices.size(); ++k) args[1 + cl.input_indices[k]] = temp_inputs[k];
   }
 
-  ProcessResult padded = run_process(as.program, args, std::nullopt, true);
+  ProcessResult padded = run_process(as.program, args, -1, true);
   if (padded.exit_code == 0) {
     std::cerr << padded.captured_stderr;
     keep_files(cl, inputs, annotated_texts);

@@ -81,7 +81,7 @@ std::string query_gcc_assembler(const std::string &gcc) {
   int fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error(out_path + ": " + std::strerror(errno));
   std::string as = "as";
-  ProcessResult r = run_process(gcc, {gcc, "-print-prog-name=as"}, std::nullopt, true, fd);
+  ProcessResult r = run_process(gcc, {gcc, "-print-prog-name=as"}, -1, true, fd);
   close(fd);
   if (r.exit_code == 0) {
     std::string text = read_file(out_path);

@@ -3,22 +3,80 @@
 // second, "styled" printer that the x86 printer uses for every operand; the
 // plain one is still used for some text. Both append to the same buffer.
 // opcodes_api_check.cc fails the build when the installed API differs.
+//
+// The library is loaded on first use (dlopen), not at program start: pv-as
+// runs once per compilation and decodes only for rare `.byte` directives,
+// and loading and relocating libopcodes and libbfd would otherwise cost
+// every run about a millisecond. A program linked with libopcodes (such as
+// elfrewrite) gets the already loaded copy.
 // bfd.h refuses to be included without a config.h-style PACKAGE macro.
 #define PACKAGE "elfrewrite"
 #define PACKAGE_VERSION "0"
 #include <dis-asm.h>
+#include <dlfcn.h>
 
 #include "x86_decoder.hh"
 
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 #include "sensitive_table.hh"
+
+// The name the dynamic linker knows libopcodes by (its SONAME); the build
+// passes it (common/build.mk). A build that does not finds the library
+// through its development link, which is there wherever dis-asm.h is.
+#ifndef PV_OPCODES_SONAME
+#define PV_OPCODES_SONAME "libopcodes.so"
+#endif
 
 namespace previrt {
 
 namespace {
+
+// The libopcodes functions the decoder calls, typed as dis-asm.h declares
+// them.
+struct OpcodesApi {
+  decltype(&::disassembler) disassembler = nullptr;
+  decltype(&::init_disassemble_info) init_disassemble_info = nullptr;
+  decltype(&::disassemble_init_for_target) disassemble_init_for_target = nullptr;
+  decltype(&::disassemble_free_target) disassemble_free_target = nullptr;
+  decltype(&::buffer_read_memory) buffer_read_memory = nullptr;
+};
+
+template <typename F>
+void bind(void *lib, const char *name, F *fn) {
+  void *sym = dlsym(lib, name);
+  if (!sym)
+    throw std::runtime_error(std::string("cannot use the x86 disassembler ") + PV_OPCODES_SONAME +
+                             ": it has no " + name);
+  *fn = reinterpret_cast<F>(sym);
+}
+
+// Loads libopcodes; throws, with one line saying what is missing, when it
+// cannot. The library stays loaded for the life of the process.
+OpcodesApi load_opcodes() {
+  void *lib = dlopen(PV_OPCODES_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    const char *why = dlerror();
+    throw std::runtime_error(std::string("cannot load the x86 disassembler (libopcodes): ") +
+                             (why ? why : PV_OPCODES_SONAME));
+  }
+  OpcodesApi api;
+  bind(lib, "disassembler", &api.disassembler);
+  bind(lib, "init_disassemble_info", &api.init_disassemble_info);
+  bind(lib, "disassemble_init_for_target", &api.disassemble_init_for_target);
+  bind(lib, "disassemble_free_target", &api.disassemble_free_target);
+  bind(lib, "buffer_read_memory", &api.buffer_read_memory);
+  return api;
+}
+
+// Once per process (a failed load is tried again by the next decoder).
+const OpcodesApi &opcodes() {
+  static const OpcodesApi api = load_opcodes();
+  return api;
+}
 
 void append_vformat(std::string *out, const char *fmt, va_list ap) {
   char buf[256];
@@ -75,6 +133,7 @@ std::string collapse_spaces(const std::string &s) {
 // One disassemble_info per decoder, set up once: initialising it for every
 // instruction costs more than decoding.
 struct X86Decoder::Impl {
+  const OpcodesApi &api = opcodes();
   disassembler_ftype fn = nullptr;
   unsigned long mach = 0;
   disassemble_info info;
@@ -82,17 +141,18 @@ struct X86Decoder::Impl {
 };
 
 X86Decoder::X86Decoder(int code_bits) : bits_(code_bits), impl_(new Impl) {
+  const OpcodesApi &api = impl_->api;
   impl_->mach = code_bits == 64 ? bfd_mach_x86_64 : bfd_mach_i386_i386;
-  impl_->fn = disassembler(bfd_arch_i386, false, impl_->mach, nullptr);
+  impl_->fn = api.disassembler(bfd_arch_i386, false, impl_->mach, nullptr);
   disassemble_info &info = impl_->info;
-  init_disassemble_info(&info, &impl_->text, print_plain, print_styled);
+  api.init_disassemble_info(&info, &impl_->text, print_plain, print_styled);
   info.arch = bfd_arch_i386;
   info.mach = impl_->mach;
-  info.read_memory_func = buffer_read_memory;
-  disassemble_init_for_target(&info);
+  info.read_memory_func = api.buffer_read_memory;
+  api.disassemble_init_for_target(&info);
 }
 
-X86Decoder::~X86Decoder() { disassemble_free_target(&impl_->info); }
+X86Decoder::~X86Decoder() { impl_->api.disassemble_free_target(&impl_->info); }
 
 DecodedInsn X86Decoder::decode(const uint8_t *p, size_t avail, uint64_t address) const {
   DecodedInsn out;
