@@ -65,7 +65,7 @@ const struct vmm_site_desc *vmm_user_site_lookup(struct vmm_vcpu *v, struct vmm_
 			return 0;
 		synthesize(scratch, rip == ep->sti ? PV_CLASS_STI
 				    : rip == ep->pushf ? PV_CLASS_PUSHF : PV_CLASS_POPF,
-			   ret - 5, rip == ep->sti ? 8 : 5);
+			   ret - 5, rip == ep->sti ? VMM_STI_SITE_LENGTH : 5);
 		return scratch;
 	}
 	if (fault_address == ep->pcpu + VMM_PCPU_OFF_VIF) {
