@@ -15,6 +15,7 @@
 #include "paging.h"
 #include "saved_boot.h"
 #include "test.h"
+#include "injection.h"
 #include "user.h"
 
 struct saved_boot saved_boot;
@@ -62,6 +63,7 @@ void guest_main(const struct guest_boot_info *bi)
 	pic_init();
 	user_setup();
 
+	injection_run(saved_boot.cmdline);
 	if (fault)
 		asm volatile("ud2");
 	if (hang) {
