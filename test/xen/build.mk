@@ -102,3 +102,10 @@ test-xen-notes: $(XEN_TEST_OUT)/hello-0.elf $(XEN_TEST_OUT)/hello-low-3.elf $(XE
 	echo "  ok       $(XEN_TEST_OUT)/bad-base.elf: rejected: $$(head -n 1 $(XEN_TEST_OUT)/bad-base.out)"
 
 TESTS += test-xen-notes
+
+# test-xen-guest: the test guest rewritten with --target=xen and xen-trap
+# runs under Xen with the native transcript; round trip; fault injection.
+.PHONY: test-xen-guest
+test-xen-guest: $(BIN)/elfrewrite $(GUEST_OUT)/pv.elf
+	$(Q)test/xen/check-guest $(BIN)/elfrewrite $(GUEST_OUT)/pv.elf $(XEN_TEST_OUT)/guest
+TESTS += test-xen-guest
