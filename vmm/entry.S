@@ -156,13 +156,8 @@ vmm_entry_nostack:
  */
 	.globl vmm_sti
 	.type vmm_sti, @function
-vmm_sti:				/* [rsp] = site + 5: the call's end */
+vmm_sti:				/* the call ends its site (NOPs come first) */
 	movb $VMM_VIF_ON, vmm_pcpu+VMM_PCPU_OFF_VIF(%rip)
-	push %rcx
-	mov 8(%rsp), %rcx
-	lea VMM_STI_SITE_TAIL(%rcx), %rcx	/* return to the site's end: its */
-	mov %rcx, 8(%rsp)			/* last bytes trap (docs) */
-	pop %rcx
 vmm_irq_check:
 	push %rcx
 	movzbl vmm_pcpu+VMM_PCPU_OFF_PENDING(%rip), %ecx

@@ -4,8 +4,11 @@
  * vmm/include/vmm/user_sites.h).  The forms a site takes are fixed by
  * docs/vmm-interface.md, so the faulting rip says which one ran:
  *
- *   rip = vmm_sti / vmm_pushf / vmm_popf   `call` from the site: the return
- *                                          address on the user stack is site + 5
+ *   rip = vmm_sti / vmm_pushf / vmm_popf   `call` at the end of the site: the
+ *                                          return address on the user stack is
+ *                                          the site's end (8 bytes for sti, 5
+ *                                          for pushf and popf, or as v->sites
+ *                                          says)
  *   rip = a thunk starting `68 imm32`      `call thunk`: imm32 is the descriptor
  *   rip = a thunk starting `48 89 25`      NOSTACK `jmp thunk`: the descriptor is
  *                                          the imm32 of the pushq at offset 14
@@ -63,9 +66,13 @@ const struct vmm_site_desc *vmm_user_site_lookup(struct vmm_vcpu *v, struct vmm_
 	if (rip == ep->sti || rip == ep->pushf || rip == ep->popf) {
 		if (pop_return(v, regs, &ret))
 			return 0;
+		const struct vmm_site_desc *site = vmm_site_lookup(v, ret - 1);
+		unsigned length = site && site->resume == ret ? site->padded_length
+				  : rip == ep->sti ? VMM_STI_SITE_LENGTH : 5;
+
 		synthesize(scratch, rip == ep->sti ? PV_CLASS_STI
 				    : rip == ep->pushf ? PV_CLASS_PUSHF : PV_CLASS_POPF,
-			   ret - 5, rip == ep->sti ? VMM_STI_SITE_LENGTH : 5);
+			   ret - length, length);
 		return scratch;
 	}
 	if (fault_address == ep->pcpu + VMM_PCPU_OFF_VIF) {

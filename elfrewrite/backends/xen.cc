@@ -64,15 +64,34 @@ NoteSpec xen_note(uint32_t type, uint64_t value) {
   return n;
 }
 
-// `opcode rel32` to `target`, then NOPs up to the site's end.
-Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint64_t target) {
-  uint64_t rel = target - (site.address + 5);
+// Where a branch goes in its site and what fills the rest.
+enum class Branch {
+  // First, then int3: the VMM resumes the guest at the descriptor's resume
+  // address, so nothing executes the rest, and a jump into it traps.
+  first_then_int3,
+  // Last, after NOPs: the VMM's fast paths return to the call's end, which
+  // is then the site's end (the instruction boundary the guest knows).
+  last_after_nops,
+};
+
+// `opcode rel32` to `target` in the site, placed as `where` says.
+Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint64_t target,
+                                         Branch where) {
+  const size_t rest = site.padded_length - 5;
+  const uint64_t at = site.address + (where == Branch::last_after_nops ? rest : 0);
+  uint64_t rel = target - (at + 5);
   if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
     return error(hex(target) + " is out of reach of a 32-bit displacement from the site");
-  std::vector<uint8_t> out = {opcode};
-  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
-  std::vector<uint8_t> fill = nop_fill(site.padded_length - out.size());
-  out.insert(out.end(), fill.begin(), fill.end());
+  std::vector<uint8_t> branch = {opcode};
+  for (int i = 0; i < 4; ++i) branch.push_back(uint8_t(rel >> (8 * i)));
+  std::vector<uint8_t> out;
+  if (where == Branch::last_after_nops) {
+    out = nop_fill(rest);
+    out.insert(out.end(), branch.begin(), branch.end());
+  } else {
+    out = branch;
+    out.insert(out.end(), rest, 0xcc);
+  }
   return out;
 }
 
@@ -108,9 +127,9 @@ class XenBackend final : public Backend {
                                             const VmmImage &vmm) const override {
     if (xen_keeps_site(site)) return std::vector<uint8_t>(original, original + site.padded_length);
     if (trap_) {
-      std::vector<uint8_t> out = {0x0f, 0x0b};  // ud2
-      std::vector<uint8_t> fill = nop_fill(site.padded_length - out.size());
-      out.insert(out.end(), fill.begin(), fill.end());
+      // ud2, then int3: the VMM resumes at the site's end
+      std::vector<uint8_t> out = {0x0f, 0x0b};
+      out.insert(out.end(), site.padded_length - out.size(), 0xcc);
       return out;
     }
     auto thunk = vmm.thunks.find(site.address);
@@ -132,13 +151,17 @@ class XenBackend final : public Backend {
         out.insert(out.end(), fill.begin(), fill.end());
         return out;
       }
-      case XenSiteForm::call_sti: return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_STI));
-      case XenSiteForm::call_pushf: return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_PUSHF));
-      case XenSiteForm::call_popf: return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_POPF));
+      case XenSiteForm::call_sti:
+        return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_STI), Branch::last_after_nops);
+      case XenSiteForm::call_pushf:
+        return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_PUSHF), Branch::last_after_nops);
+      case XenSiteForm::call_popf:
+        return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_POPF), Branch::last_after_nops);
       case XenSiteForm::call_thunk:
       case XenSiteForm::jmp_thunk:
         if (!has_thunk) return error("internal error: the site has no thunk");
-        return branch_site(form == XenSiteForm::jmp_thunk ? 0xe9 : 0xe8, site, thunk->second);
+        return branch_site(form == XenSiteForm::jmp_thunk ? 0xe9 : 0xe8, site, thunk->second,
+                           Branch::first_then_int3);
     }
     return error("internal error: unknown site form");
   }

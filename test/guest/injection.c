@@ -8,9 +8,9 @@
  *   unannotated     mov %cr3, %rax spelled as two .byte directives, which
  *                   pv-as does not take for one instruction: a sensitive
  *                   instruction without a site.
- *   jump-into-site  a jump to byte 6 of the 8-byte site of an sti (natively
- *                   one DS prefix and the sti itself; rewritten, bytes that
- *                   nothing may execute).
+ *   jump-into-site  a jump to byte 1 of the 8-byte site of an sti (natively
+ *                   six DS prefixes and the sti itself; rewritten, the middle
+ *                   of the NOP in front of the call into the VMM).
  */
 #include "console.h"
 #include "test.h"
@@ -29,7 +29,7 @@ static __attribute__((noinline)) void unannotated(void)
 
 static void jump_into_site(void)
 {
-	asm volatile("leaq 1f+6(%%rip), %%rax\n\t"
+	asm volatile("leaq 1f+1(%%rip), %%rax\n\t"
 		     "jmp *%%rax\n"
 		     "1:\n\t"
 		     "sti\n\t"

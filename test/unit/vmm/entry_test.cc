@@ -103,7 +103,7 @@ TEST_CASE("vmm_sti sets IF; with an interrupt pending it round-trips through the
   Live m;
   vmm_set_vif(&m.vcpu, 0);
   ::vmm_pcpu.pending = 0;
-  asm volatile("lea -256(%%rsp), %%rsp\n\tcall vmm_sti\n\t.byte 0xcc, 0xcc, 0xcc\n\tlea 256(%%rsp), %%rsp" ::: "memory");  // vmm_sti skips the site's tail
+  asm volatile("lea -256(%%rsp), %%rsp\n\tcall vmm_sti\n\tlea 256(%%rsp), %%rsp" ::: "memory");
   CHECK(vmm_vif(&m.vcpu));
 
   // pending set but the PIC has nothing deliverable any more: the VMM is
@@ -124,7 +124,6 @@ TEST_CASE("vmm_sti sets IF; with an interrupt pending it round-trips through the
       "mov 16(%[io]), %%rbp\n\t"
       "stc\n\t"
       "call vmm_sti\n\t"
-      ".byte 0xcc, 0xcc, 0xcc\n\t"
       "setc %%al\n\t"
       "movzbl %%al, %%eax\n\t"
       "mov %%rax, 48(%[io])\n\t"

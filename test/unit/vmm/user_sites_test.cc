@@ -23,11 +23,12 @@ void put32(std::vector<uint8_t> &v, uint32_t x) {
   for (int i = 0; i < 4; ++i) v.push_back(uint8_t(x >> (8 * i)));
 }
 
-// The user stack after the site's `call`: the return address on top.
-void called_from_site(Machine &m, uint64_t entry) {
+// The user stack after the site's `call`, which ends the site: the return
+// address (the site's end) on top.
+void called_from_site(Machine &m, uint64_t entry, unsigned site_length = 5) {
   m.enter_user();
   m.regs.gpr[VMM_RSP] = kUserStack - 8;
-  m.write64(kUserStack - 8, kUserSite + 5);
+  m.write64(kUserStack - 8, kUserSite + site_length);
   m.regs.rip = entry;
 }
 
@@ -58,7 +59,7 @@ TEST_CASE("a user-mode inline cli faults on vmm_pcpu and becomes #GP at the cli"
 
 TEST_CASE("a user-mode call to vmm_sti becomes #GP at the sti; pushf works", "[user-sites]") {
   Machine m;
-  called_from_site(m, kEntry.sti);
+  called_from_site(m, kEntry.sti, VMM_STI_SITE_LENGTH);
   REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kEntry.sti, &kEntry) == VMM_DONE);
   require_user_fault(m, X86_EXC_GP, 0);
 

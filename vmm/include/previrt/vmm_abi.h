@@ -39,10 +39,8 @@
 #define VMM_PCPU_OFF_NOSTACK_RIP 32
 #define VMM_PCPU_OFF_VCPU 40
 #define VMM_PCPU_SIZE 48
-/* An sti site is 8 bytes: `call vmm_sti` and 3 bytes vmm_sti returns past
- * (int3, so that a jump into them traps). */
+/* An sti site is 8 bytes: a 3-byte NOP, then `call vmm_sti`. */
 #define VMM_STI_SITE_LENGTH 8
-#define VMM_STI_SITE_TAIL 3
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
