@@ -109,3 +109,11 @@ TESTS += test-xen-notes
 test-xen-guest: $(BIN)/elfrewrite $(GUEST_OUT)/pv.elf
 	$(Q)test/xen/check-guest $(BIN)/elfrewrite $(GUEST_OUT)/pv.elf $(XEN_TEST_OUT)/guest
 TESTS += test-xen-guest
+
+# bench-xen-guest (make bench): the test guest's benchmarks natively (plain,
+# pv) and rewritten under Xen (xen, xen-trap), under -icount.
+.PHONY: bench-xen-guest
+bench-xen-guest: $(BIN)/elfrewrite $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf
+	$(Q)test/xen/bench-guest $(BIN)/elfrewrite $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf \
+	  $(XEN_TEST_OUT)/bench-guest
+BENCHES += bench-xen-guest
