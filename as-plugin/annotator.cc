@@ -671,8 +671,10 @@ AnnotateResult Annotator::run(std::string_view source) {
     pos = nl + 1;
   }
   GasLexer lexer;
+  std::vector<Statement> statements;
   for (size_t i = 0; i < lines_.size(); ++i) {
-    for (const Statement &st : lexer.split(lines_[i].text)) statement(i, st);
+    lexer.split(lines_[i].text, &statements);
+    for (const Statement &st : statements) statement(i, st);
   }
   emit_parameter_sites();
 

@@ -7,6 +7,13 @@ namespace previrt {
 
 std::vector<Statement> GasLexer::split(std::string_view line) {
   std::vector<Statement> out;
+  split(line, &out);
+  return out;
+}
+
+void GasLexer::split(std::string_view line, std::vector<Statement> *statements) {
+  std::vector<Statement> &out = *statements;
+  out.clear();
   blanked_.assign(line.data(), line.size());
   std::string &blanked = blanked_;
   size_t stmt_begin = 0;
@@ -27,7 +34,7 @@ std::vector<Statement> GasLexer::split(std::string_view line) {
     size_t first = line.find_first_not_of(" \t");
     if (first != std::string_view::npos && line[first] == '/' &&
         (first + 1 >= line.size() || line[first + 1] != '*'))
-      return out;
+      return;
   }
 
   while (i < line.size()) {
@@ -75,7 +82,6 @@ std::vector<Statement> GasLexer::split(std::string_view line) {
   }
   size_t end = line_comment ? i : std::min(i, line.size());
   close_statement(end);
-  return out;
 }
 
 }  // namespace previrt

@@ -27,6 +27,9 @@ class GasLexer {
   // Splits one physical line (without its newline). Block-comment state is
   // carried to the next call.
   std::vector<Statement> split(std::string_view line);
+  // The same into `out` (cleared first), which keeps its storage: no
+  // allocation per line.
+  void split(std::string_view line, std::vector<Statement> *out);
 
   bool in_block_comment() const { return in_block_comment_; }
 

@@ -55,9 +55,10 @@ void bind(void *lib, const char *name, F *fn) {
 }
 
 // Loads libopcodes; throws, with one line saying what is missing, when it
-// cannot. The library stays loaded for the life of the process.
+// cannot. The library stays loaded for the life of the process. Lazy
+// binding: of libbfd's thousands of functions libopcodes calls a few.
 OpcodesApi load_opcodes() {
-  void *lib = dlopen(PV_OPCODES_SONAME, RTLD_NOW | RTLD_LOCAL);
+  void *lib = dlopen(PV_OPCODES_SONAME, RTLD_LAZY | RTLD_LOCAL);
   if (!lib) {
     const char *why = dlerror();
     throw std::runtime_error(std::string("cannot load the x86 disassembler (libopcodes): ") +
