@@ -137,7 +137,7 @@ int memory_file(const char *name, const std::string &data) {
   return fd;
 }
 
-std::string fd_path(int fd) { return "/dev/fd/" + std::to_string(fd); }
+std::string fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
 std::string canonical_path(const std::string &path) {
   char buf[PATH_MAX];

@@ -35,7 +35,7 @@ ProcessResult run_process(const std::string &program, const std::vector<std::str
 int memory_file(const char *name, const std::string &data);
 
 // The name under which a program run by this one opens inherited descriptor
-// `fd` ("/dev/fd/N").
+// `fd` ("/proc/self/fd/N"; it exists only where /proc is mounted).
 std::string fd_path(int fd);
 
 // Absolute, symlink-free path, or empty when it does not exist.

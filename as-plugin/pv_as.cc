@@ -111,8 +111,27 @@ void keep_files(const AsCommandLine &cl, const std::vector<Input> &inputs,
   write_file(base + ".args", args);
 }
 
-// Inputs and annotated texts reach as as anonymous in-memory files (see
-// memory_file): no temporary directory to make and remove per compilation.
+// Where as reads annotated text: anonymous in-memory files, so that no
+// temporary directory is made and removed per compilation; files in one
+// where /proc (through which as opens them) is not mounted.
+class AnnotatedInputs {
+ public:
+  // The name as opens to read `text`, the `index`th input.
+  std::string add(const std::string &text, size_t index) {
+    if (!dir_) {
+      std::string path = fd_path(memory_file("pv-as-input", text));
+      if (access(path.c_str(), R_OK) == 0) return path;
+      dir_.emplace("pv-as-");
+    }
+    std::string path = dir_->path() + "/" + std::to_string(index) + ".s";
+    write_file(path, text);
+    return path;
+  }
+
+ private:
+  std::optional<TempDir> dir_;
+};
+
 // When nothing is annotated, pv-as becomes as (exec) instead of running it.
 int assemble(const std::vector<std::string> &raw_args) {
   AsCommandLine cl = parse_as_command_line(raw_args);
@@ -171,6 +190,7 @@ int assemble(const std::vector<std::string> &raw_args) {
   std::vector<std::string> args = {as.argv0};
   args.insert(args.end(), cl.args.begin(), cl.args.end());
   bool preamble_done = false;
+  AnnotatedInputs files;
   std::vector<std::string> temp_inputs;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Input &in = inputs[i];
@@ -182,7 +202,7 @@ int assemble(const std::vector<std::string> &raw_args) {
     }
     text += "# 1 \"" + in.display + "\"\n";
     text += in.annotated.sites.empty() ? in.text : in.annotated.text;
-    temp_inputs.push_back(fd_path(memory_file("pv-as-input", text)));
+    temp_inputs.push_back(files.add(text, i));
     annotated_texts.push_back(std::move(text));
   }
   // Replace the inputs (or add one where as would have read stdin).
