@@ -212,17 +212,19 @@ vmm_popf:				/* [rsp] = return address, [rsp+8] = value */
 	mov 16(%rsp), %rax
 	and $0x247000, %eax		/* IOPL, NT, AC, ID */
 	mov %rax, vmm_pcpu+VMM_PCPU_OFF_VFLAGS_SYS(%rip)
-	mov 16(%rsp), %rax
-	and $~0x247200, %rax		/* the real flags get neither */
-	or $0x200, %rax
-	mov %rax, 16(%rsp)
-	mov 8(%rsp), %rax		/* swap: value below, return address above */
-	push 16(%rsp)
-	pop 8(%rsp)
-	mov %rax, 16(%rsp)
-	pop %rax
-	popfq				/* [rsp] = return address */
-	jmp vmm_irq_check
+	andq $~0x247000, 16(%rsp)	/* the real flags get none of them; their IF */
+	pop %rax			/* the CPU ignores at the guest's real CPL */
+	push 8(%rsp)			/* [value][return address][value] */
+	popfq
+	push %rcx			/* the pending check, as in vmm_sti */
+	movzbl vmm_pcpu+VMM_PCPU_OFF_PENDING(%rip), %ecx
+	jrcxz 1f
+	pop %rcx
+	popq (%rsp)			/* the return address where the value was */
+	pushq $0
+	jmp vmm_entry
+1:	pop %rcx
+	ret $8
 	.size vmm_popf, . - vmm_popf
 	/* vmm_sti .. here: the inline paths, which run as guest code would
 	 * (a backend may deliver interrupts inside them, see the docs). */

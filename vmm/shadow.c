@@ -19,6 +19,7 @@ int vmm_shadow_init(struct vmm_shadow *s, const struct vmm_shadow_ops *ops, int 
 	s->npages = 0;
 	s->fills = s->flushes = 0;
 	s->nlinks = 0;
+	s->foreign_first = s->foreign_end = 0;
 	s->top[0] = ops->alloc(ops->ctx);
 	s->top[1] = ops->alloc(ops->ctx);
 	return s->top[0] && s->top[1] ? 0 : -1;
@@ -27,6 +28,13 @@ int vmm_shadow_init(struct vmm_shadow *s, const struct vmm_shadow_ops *ops, int 
 static unsigned index_of(uint64_t va, unsigned level)
 {
 	return (unsigned)(va >> (12 + 9 * (level - 1))) & 511;
+}
+
+static int commit(const struct vmm_shadow *s, int result)
+{
+	if (s->ops->commit)
+		s->ops->commit(s->ops->ctx);
+	return result;
 }
 
 static uint64_t link_span(unsigned level)
@@ -50,6 +58,8 @@ static int install(struct vmm_shadow *s, uint64_t table, uint64_t va, unsigned b
 {
 	const struct vmm_shadow_ops *o = s->ops;
 
+	if (index_of(va, 4) >= s->foreign_first && index_of(va, 4) < s->foreign_end)
+		return -1; /* the hypervisor's */
 	for (unsigned level = 4; level > bottom; level--) {
 		unsigned i = index_of(va, level);
 		uint64_t e;
@@ -80,7 +90,7 @@ int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t l
 	if (!user_table && vmm_shadow_linked(s, va))
 		return 0; /* the backend's own mapping stays */
 	s->fills++;
-	return install(s, s->top[user_table ? 1 : 0], va, 1, leaf, 0);
+	return commit(s, install(s, s->top[user_table ? 1 : 0], va, 1, leaf, 0));
 }
 
 
@@ -92,7 +102,7 @@ int vmm_shadow_link(struct vmm_shadow *s, uint64_t va, unsigned level, uint64_t 
 	s->links[s->nlinks].level = level;
 	s->links[s->nlinks].entry = entry;
 	s->nlinks++;
-	return install(s, s->top[0], va, level, entry, 1);
+	return commit(s, install(s, s->top[0], va, level, entry, 1));
 }
 
 /* Virtual address of entry i of a table at `level` whose first entry maps
@@ -115,6 +125,8 @@ static void clear_keeping_links(struct vmm_shadow *s, uint64_t table, unsigned l
 		uint64_t e, va = entry_va(base, i, level);
 		int keep = 0, descend = 0;
 
+		if (level == 4 && i >= s->foreign_first && i < s->foreign_end)
+			continue;
 		if (o->read(o->ctx, table, i, &e) || !(e & X86_PTE_P))
 			continue;
 		for (unsigned k = 0; k < s->nlinks; k++) {
@@ -140,9 +152,12 @@ void vmm_shadow_flush(struct vmm_shadow *s)
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t e;
 
+		if (i >= s->foreign_first && i < s->foreign_end)
+			continue;
 		if (o->read(o->ctx, s->top[1], i, &e) == 0 && (e & X86_PTE_P))
 			o->write(o->ctx, s->top[1], i, 0);
 	}
+	commit(s, 0); /* before the pages can be handed out again */
 	for (unsigned i = 0; i < s->npages; i++)
 		o->release(o->ctx, s->pages[i]);
 	s->npages = 0;
@@ -168,6 +183,7 @@ void vmm_shadow_invlpg(struct vmm_shadow *s, uint64_t va)
 		if (level == 1)
 			o->write(o->ctx, table, index_of(va, 1), 0);
 	}
+	commit(s, 0);
 }
 
 int vmm_shadow_fault(struct vmm_shadow *s, const struct vmm_phys *guest, const struct vmm_paging *p,

@@ -12,8 +12,9 @@
  *   rip = a thunk starting `68 imm32`      `call thunk`: imm32 is the descriptor
  *   rip = a thunk starting `48 89 25`      NOSTACK `jmp thunk`: the descriptor is
  *                                          the imm32 of the pushq at offset 14
- *   rip = the site, bytes `c6 05 rel32 00` the inline cli, its store to the vif
- *         writing vmm_pcpu + 1            byte faulted
+ *   rip = the site, bytes `[3e..] c6 05 rel32 00`  the inline cli (DS prefixes
+ *         writing vmm_pcpu + 1            fill its site), its store to the vif
+ *                                          byte faulted
  *
  * The VMM's own code and descriptors are read with supervisor rights (they
  * are in the kernel shadow only), the user stack with the user's.
@@ -77,12 +78,20 @@ const struct vmm_site_desc *vmm_user_site_lookup(struct vmm_vcpu *v, struct vmm_
 	}
 	if (fault_address == ep->pcpu + VMM_PCPU_OFF_VIF) {
 		/* the inline cli: movb $0, vmm_pcpu+1(%rip) at the site itself */
-		if (read_sup(v, rip, code, 7) || code[0] != 0xc6 || code[1] != 0x05 || code[6] != 0)
+		/* DS prefixes (which change nothing in 64-bit code) fill the site */
+		unsigned p = 0;
+
+		if (read_sup(v, rip, code, 15))
 			return 0;
-		imm = (int32_t)(code[2] | (code[3] << 8) | (code[4] << 16) | ((uint32_t)code[5] << 24));
-		if (rip + 7 + (uint64_t)(int64_t)imm != fault_address)
+		while (p < 8 && code[p] == 0x3e)
+			p++;
+		if (code[p] != 0xc6 || code[p + 1] != 0x05 || code[p + 6] != 0)
 			return 0;
-		synthesize(scratch, PV_CLASS_CLI, rip, 8);
+		imm = (int32_t)(code[p + 2] | (code[p + 3] << 8) | (code[p + 4] << 16) |
+				((uint32_t)code[p + 5] << 24));
+		if (rip + p + 7 + (uint64_t)(int64_t)imm != fault_address)
+			return 0;
+		synthesize(scratch, PV_CLASS_CLI, rip, p + 7 < 8 ? 8 : p + 7);
 		return scratch;
 	}
 	if (fault_address != rip || read_sup(v, rip, code, sizeof(code)))

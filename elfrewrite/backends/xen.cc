@@ -30,6 +30,8 @@
 // the site.
 #include <xen/elfnote.h>
 
+#include <algorithm>
+
 #include "backend.hh"
 #include "format.hh"
 #include "previrt/sites.h"
@@ -139,12 +141,17 @@ class XenBackend final : public Backend {
     switch (form) {
       case XenSiteForm::inline_cli: {
         // movb $0, vmm_pcpu+1(%rip): c6 05 rel32 imm8, rel32 from the end
-        // of the 7-byte instruction.
+        // of the instruction, with DS prefixes in front (no effect in
+        // 64-bit code) so that the site is one instruction: up to 15 bytes,
+        // NOPs after that.
+        const size_t prefixes = std::min<size_t>(site.padded_length - 7, 15 - 7);
         uint64_t vif = vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_VIF;
-        uint64_t rel = vif - (site.address + 7);
+        uint64_t rel = vif - (site.address + prefixes + 7);
         if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
           return error("vmm_pcpu at " + hex(vif) + " is out of reach of a 32-bit displacement");
-        std::vector<uint8_t> out = {0xc6, 0x05};
+        std::vector<uint8_t> out(prefixes, 0x3e);
+        out.push_back(0xc6);
+        out.push_back(0x05);
         for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
         out.push_back(0);
         std::vector<uint8_t> fill = nop_fill(site.padded_length - out.size());

@@ -86,11 +86,19 @@ static void set_segment_base(void *ctx, int which, uint64_t base)
 		xen_hypercall2(__HYPERVISOR_set_segment_base, SEGBASE_GS_USER, base);
 }
 
+/* In kernel mode: the shadow's many entry writes and the flush go to Xen
+ * directly, not one by one through the syscall callback. */
 static void tlb_flush(void *ctx, uint64_t cr3, uint64_t va)
 {
-	struct xen_vmm *x = ctx;
-
 	(void)cr3;
+	if (xen_vmm_in_kernel)
+		xen_vmm_tlb_flush(ctx, va);
+	else
+		xen_vmm_kernel_call(XEN_VMM_KCALL_TLB_FLUSH, va);
+}
+
+void xen_vmm_tlb_flush(struct xen_vmm *x, uint64_t va)
+{
 	if (va == UINT64_MAX) {
 		vmm_shadow_flush(&x->shadow);
 		xen_mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0);

@@ -91,6 +91,10 @@ int xen_pv_main(const start_info_t *boot_si)
 	check(xen_vmm_memory_init(&x->memory, si), "building the VMM's page tables");
 	check(vmm_shadow_init(&x->shadow, &x->memory.shadow_ops, 1) ? -XEN_ENOMEM : 0,
 	      "allocating the shadow tables");
+	/* Xen's slots of every PV top-level table, 0xffff800000000000 up to
+	 * 0xffff880000000000 */
+	x->shadow.foreign_first = 256;
+	x->shadow.foreign_end = 272;
 	check(xen_vmm_memory_link(&x->memory, &x->shadow) ? -XEN_ENOMEM : 0,
 	      "linking the VMM into the shadow");
 	check(xen_mmuext(MMUEXT_PIN_L4_TABLE, x->shadow.top[0]), "pinning the kernel shadow");

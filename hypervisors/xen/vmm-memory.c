@@ -67,6 +67,14 @@ static long batch_write(uint64_t mfn, unsigned index, uint64_t entry)
 	return ++batched == sizeof(batch) / sizeof(batch[0]) ? batch_flush() : 0;
 }
 
+void xen_vmm_memory_failed(const char *what)
+{
+	xen_console_puts("previrt-vmm: ");
+	xen_console_puts(what);
+	xen_console_puts(" failed\n");
+	xen_exit(100);
+}
+
 /* ---- the pool --------------------------------------------------------------- */
 
 static uint64_t pool_take(struct xen_vmm_memory *m)
@@ -122,12 +130,20 @@ static int shadow_read(void *ctx, uint64_t mfn, unsigned index, uint64_t *entry)
 	return 0;
 }
 
+/* Batched: one mmu_update per shadow operation (commit) in the common case. */
 static int shadow_write(void *ctx, uint64_t mfn, unsigned index, uint64_t entry)
 {
 	(void)ctx;
-	if (batch_write(mfn, index, entry) < 0)
-		return -1;
-	return batch_flush() < 0 ? -1 : 0;
+	return batch_write(mfn, index, entry) < 0 ? -1 : 0;
+}
+
+static void shadow_commit(void *ctx)
+{
+	long rc;
+
+	(void)ctx;
+	if ((rc = batch_flush()) < 0)
+		xen_vmm_memory_failed("mmu_update of a shadow table");
 }
 
 static uint64_t shadow_p2m(void *ctx, uint64_t gfn)
@@ -254,6 +270,7 @@ long xen_vmm_memory_init(struct xen_vmm_memory *m, const start_info_t *si)
 	m->shadow_ops = (struct vmm_shadow_ops){
 		.ctx = m, .alloc = shadow_alloc, .release = shadow_release,
 		.read = shadow_read, .write = shadow_write, .p2m = shadow_p2m,
+		.commit = shadow_commit,
 	};
 	if ((rc = build_window(m)) < 0 || (rc = build_region_tables(m)) < 0)
 		return rc;

@@ -197,6 +197,9 @@ long xen_vmm_kernel_call(unsigned op, uint64_t arg)
 		__asm__ volatile("xsetbv" : : "a"((uint32_t)arg), "d"((uint32_t)(arg >> 32)), "c"(0));
 		return 0;
 	}
+	case XEN_VMM_KCALL_TLB_FLUSH:
+		xen_vmm_tlb_flush(&xen_vmm, arg);
+		return 0;
 	}
 	return -XEN_ENOSYS;
 }

@@ -57,6 +57,8 @@ extern struct vmm_pcpu vmm_pcpu;
 /* vmm-backend.c */
 void xen_vmm_backend_init(struct xen_vmm *x);
 void xen_vmm_timer_event(evtchn_port_t port, void *data);
+/* Drops the shadow's translations of va (UINT64_MAX: all); kernel mode. */
+void xen_vmm_tlb_flush(struct xen_vmm *x, uint64_t va);
 
 /* vmm-traps.c: the trap hook for every entry, and the guest's start. */
 int xen_vmm_trap(struct xen_trap_frame *f);
@@ -74,6 +76,7 @@ extern char xen_vmm_kernel_stack_top[];
 
 /* Operations that need Xen's kernel mode, from either mode. */
 #define XEN_VMM_KCALL_XSETBV 1
+#define XEN_VMM_KCALL_TLB_FLUSH 2  /* xen_vmm_tlb_flush(&xen_vmm, arg) */
 long xen_vmm_kernel_call(unsigned op, uint64_t arg);
 long xen_vmm_kernel_call_user(unsigned op, uint64_t arg);
 extern char xen_vmm_kernel_call_return[];

@@ -3,7 +3,7 @@
 # Structural checks of elfrewrite --target=xen and --target=xen-trap
 # (docs/vmm-interface.md sections 1-3), with an independent ELF reader and
 # an independent statement of what each site must become:
-#  - every 64-bit site has its form: cli -> movb $0,vmm_pcpu+1(%rip); sti ->
+#  - every 64-bit site has its form: cli -> DS prefixes + movb $0,vmm_pcpu+1(%rip); sti ->
 #    call vmm_sti, or call thunk when a hlt site follows; pushf/popf -> call
 #    vmm_pushf/vmm_popf; NOSTACK -> jmp to a NOSTACK thunk; the rest -> call
 #    thunk, then int3; sti/pushf/popf: NOPs, then the call; xen-trap: ud2, then
@@ -276,9 +276,12 @@ def check_image(tool, name, src, out, target, vmm, ids, desc_table=None):
             check(b[:2] == b"\x0f\x0b" and set(b[2:]) <= {0xCC}, f"{where}: ud2 + int3")
             continue
         if form == "cli":
-            ok = b[:2] == b"\xc6\x05" and b[6] == 0 and nops_only(b[7:])
-            ok = ok and a + 7 + s32(struct.unpack_from("<I", b, 2)[0]) == sym["vmm_pcpu"] + 1
-            check(ok, f"{where}: movb $0, vmm_pcpu+1(%rip) + NOPs")
+            p = min(n - 7, 8)  # DS prefixes fill the site (one instruction, <= 15 bytes)
+            ok = b[:p] == b"\x3e" * p and b[p:p + 2] == b"\xc6\x05" and b[p + 6] == 0
+            ok = ok and nops_only(b[p + 7:])
+            ok = ok and a + p + 7 + s32(struct.unpack_from("<I", b, p + 2)[0]) == \
+                sym["vmm_pcpu"] + 1
+            check(ok, f"{where}: DS prefixes + movb $0, vmm_pcpu+1(%rip) (+ NOPs)")
             continue
         op = 0xE9 if form == "jmp_thunk" else 0xE8
         if form in ("call_sti", "call_pushf", "call_popf"):

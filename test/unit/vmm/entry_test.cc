@@ -99,6 +99,33 @@ TEST_CASE("vmm_popf takes IF into the vCPU and the arithmetic flags into the CPU
   CHECK((real & X86_FLAGS_AC) == 0);
 }
 
+TEST_CASE("vmm_popf with an interrupt pending round-trips through the VMM", "[entry]") {
+  Live m;
+  vmm_set_vif(&m.vcpu, 0);
+  ::vmm_pcpu.pending = 1;  // nothing deliverable in the PIC: the VMM clears it
+  uint64_t zero, rsp_before, rsp_after, r15 = 0x1515151515151515ULL, r15_after;
+  uint64_t value = 0x202 | kZF;
+  asm volatile(
+      "lea -256(%%rsp), %%rsp\n\t"
+      "mov %%rsp, %[before]\n\t"
+      "mov %[r15], %%r15\n\t"
+      "push %[value]\n\t"
+      "call vmm_popf\n\t"
+      "setz %b[zero]\n\t"
+      "mov %%rsp, %[after]\n\t"
+      "mov %%r15, %[r15_after]\n\t"
+      "lea 256(%%rsp), %%rsp\n\t"
+      : [zero] "=&r"(zero), [before] "=&r"(rsp_before), [after] "=&r"(rsp_after),
+        [r15_after] "=&r"(r15_after)
+      : [value] "r"(value), [r15] "r"(r15)
+      : "memory", "cc", "r15");
+  CHECK(::vmm_pcpu.pending == 0);
+  CHECK(vmm_vif(&m.vcpu));
+  CHECK((zero & 0xff) == 1);
+  CHECK(rsp_after == rsp_before);  // the value popped, the return address too
+  CHECK(r15_after == r15);
+}
+
 TEST_CASE("vmm_sti sets IF; with an interrupt pending it round-trips through the VMM", "[entry]") {
   Live m;
   vmm_set_vif(&m.vcpu, 0);

@@ -226,3 +226,25 @@ TEST_CASE("linked tables stay in the kernel table across flushes and invlpg", "[
   CHECK(vmm_shadow_set(&s, linked_va + 0x1000, 0, (0x555ULL << 12) | P) == 0);
   CHECK((sm.pages[own_l1][1] & ~X86_PTE_A) == ((0x777ULL << 12) | P | W | U));  // walks set A
 }
+
+TEST_CASE("the hypervisor's top-level slots are never written; writes are committed per operation",
+          "[shadow]") {
+  ShadowMem sm;
+  static int commits;
+  commits = 0;
+  sm.ops.commit = [](void *) { commits++; };
+  vmm_shadow s{};
+  REQUIRE(vmm_shadow_init(&s, &sm.ops, 1) == 0);
+  s.foreign_first = 256;
+  s.foreign_end = 272;
+  // what a hypervisor puts there itself
+  sm.pages[s.top[0]][260] = 0x1234000 | P;
+  sm.pages[s.top[1]][260] = 0x1234000 | P;
+  vmm_shadow_flush(&s);
+  CHECK(sm.pages[s.top[0]][260] == (0x1234000 | P));
+  CHECK(sm.pages[s.top[1]][260] == (0x1234000 | P));
+  CHECK(commits == 1);
+  CHECK(vmm_shadow_set(&s, 0xffff820000000000ULL, 0, (0x99ULL << 12) | P) == -1);
+  CHECK(vmm_shadow_set(&s, 0x400000, 0, (0x99ULL << 12) | P) == 0);
+  CHECK(commits == 3);
+}

@@ -55,6 +55,17 @@ TEST_CASE("a user-mode inline cli faults on vmm_pcpu and becomes #GP at the cli"
   m.regs.rip = kUserSite;
   REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kEntry.pcpu + 1, &kEntry) == VMM_DONE);
   require_user_fault(m, X86_EXC_GP, 0);
+
+  // the form elfrewrite writes: a DS prefix makes the site one instruction
+  Machine p;
+  std::vector<uint8_t> prefixed = {0x3e, 0xc6, 0x05};
+  put32(prefixed, uint32_t(kEntry.pcpu + 1 - (kUserSite + 8)));
+  prefixed.push_back(0x00);
+  put(p, kUserSite, prefixed);
+  p.enter_user();
+  p.regs.rip = kUserSite;
+  REQUIRE(vmm_user_site_fault(&p.vcpu, &p.regs, kEntry.pcpu + 1, &kEntry) == VMM_DONE);
+  require_user_fault(p, X86_EXC_GP, 0);
 }
 
 TEST_CASE("a user-mode call to vmm_sti becomes #GP at the sti; pushf works", "[user-sites]") {

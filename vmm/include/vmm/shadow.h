@@ -27,6 +27,10 @@ struct vmm_shadow_ops {
 	/* The machine frame behind a guest frame (Xen: the p2m list); ~0 if the
 	 * guest frame is not the guest's RAM. */
 	uint64_t (*p2m)(void *ctx, uint64_t gfn);
+	/* Optional: the entry writes so far take effect (a backend may batch
+	 * them); called at the end of every operation below.  No operation
+	 * reads an entry it wrote before the commit. */
+	void (*commit)(void *ctx);
 };
 
 #define VMM_SHADOW_MAX_PAGES 1024
@@ -52,6 +56,10 @@ struct vmm_shadow {
 	uint64_t fills, flushes;    /* statistics */
 	struct vmm_shadow_link links[VMM_SHADOW_MAX_LINKS];
 	unsigned nlinks;
+	/* Top-level slots [foreign_first, foreign_end) belong to the hypervisor
+	 * (Xen fills 256..271 of every 64-bit PV top-level table): the shadow
+	 * never writes them.  Both 0 after vmm_shadow_init. */
+	unsigned foreign_first, foreign_end;
 };
 
 /* Allocates the two top-level tables.  Returns 0 or -1. */
