@@ -97,11 +97,29 @@ static void tlb_flush(void *ctx, uint64_t cr3, uint64_t va)
 		xen_vmm_kernel_call(XEN_VMM_KCALL_TLB_FLUSH, va);
 }
 
+/* After a full flush the guest's next instructions touch its stack (and VMM
+ * code at a site its frame, up to 2 KiB below): fill those translations now,
+ * in the same kernel-mode visit, rather than in one Xen round trip each. */
+static void prefill_stack(struct xen_vmm *x)
+{
+	struct vmm_paging p;
+	struct vmm_walk_result w;
+	uint64_t rsp = x->stack_hint;
+
+	if (x->vcpu.cpl != 0 || !rsp)
+		return;
+	vmm_paging_from_vcpu(&x->vcpu, &p);
+	for (uint64_t va = (rsp - 2048) & ~4095ULL; va <= (rsp & ~4095ULL); va += 4096)
+		if (vmm_shadow_fault(&x->shadow, &x->memory.phys, &p, va, VMM_ACCESS_WRITE, &w) < 0)
+			break; /* no page left: the faults will do it */
+}
+
 void xen_vmm_tlb_flush(struct xen_vmm *x, uint64_t va)
 {
 	if (va == UINT64_MAX) {
 		vmm_shadow_flush(&x->shadow);
 		xen_mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0);
+		prefill_stack(x);
 	} else {
 		vmm_shadow_invlpg(&x->shadow, va);
 		xen_mmuext(MMUEXT_INVLPG_LOCAL, va);

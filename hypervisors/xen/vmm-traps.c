@@ -129,6 +129,7 @@ static int on_exception(struct xen_vmm *x, struct xen_trap_frame *f)
 	unsigned n;
 
 	frame_to_regs(f, &r);
+	x->stack_hint = r.gpr[VMM_RSP];
 	if (v->cpl == 0 && in_region(r.rip)) {
 		/* VMM code at a rewritten site: the guest's stack it uses is not
 		 * in the shadow yet (or is clean).  Fill it as the guest kernel's. */
@@ -209,6 +210,7 @@ static int on_syscall(struct xen_vmm *x, struct xen_trap_frame *f)
 	struct vmm_regs r;
 
 	if (f->rip == addr(xen_vmm_kernel_call_return)) {
+		x->stack_hint = f->rsp; /* VMM code at a site, on the guest's stack */
 		f->rax = (uint64_t)xen_vmm_kernel_call((unsigned)f->rdi, f->rsi);
 		return 1;
 	}

@@ -49,6 +49,8 @@ struct xen_vmm {
 	struct vmm_exit_labels exit_labels;
 	struct vmm_trap_env trap_env;
 	int trap_target;            /* xen-trap: sites are ud2 */
+	uint64_t stack_hint;        /* %rsp of the context the VMM works for
+				       (0: none), for prefilling after a flush */
 };
 
 extern struct xen_vmm xen_vmm;
