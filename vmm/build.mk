@@ -92,7 +92,7 @@ VMM_FUZZ_CXX ?= clang++
 VMM_FUZZ_SECONDS ?= 30
 VMM_FUZZ_DIR := $(BUILD)/fuzz/vmm
 VMM_FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
-  -fno-sanitize-recover=undefined $(VMM_INCLUDES)
+  -fno-sanitize-recover=undefined -MMD -MP $(VMM_INCLUDES)
 VMM_FUZZ_OBJS := $(VMM_SRCS:vmm/%.c=$(VMM_FUZZ_DIR)/%.o) $(VMM_FUZZ_DIR)/machine.o
 VMM_FUZZER := $(VMM_FUZZ_DIR)/decode_dispatch_fuzz
 
@@ -114,3 +114,5 @@ fuzz-vmm: $(VMM_FUZZER)
 	$(Q)mkdir -p $(VMM_FUZZ_DIR)/corpus
 	$(Q)$(VMM_FUZZER) -max_total_time=$(VMM_FUZZ_SECONDS) -timeout=10 \
 	  -artifact_prefix=$(VMM_FUZZ_DIR)/ $(VMM_FUZZ_DIR)/corpus
+# Header dependencies: a struct that changes must rebuild every fuzzer object.
+-include $(wildcard $(VMM_FUZZ_DIR)/*.d)
