@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "alternatives.hh"
 #include "elf_writer.hh"
 #include "error.hh"
 #include "site_table.hh"
@@ -42,13 +43,18 @@ class Backend {
   // least a page).
   virtual uint64_t region_alignment() const { return kPageSize; }
   // Link: the VMM for these sites of `elf` (the annotated image), linked at
-  // `vaddr` (a new loadable region).
+  // `vaddr` (a new loadable region). `places[i]` says where the code of
+  // table.sites[i] runs (alternatives.hh): its own address, or for runtime
+  // replacement code each place the kernel copies it to.
   virtual Result<VmmImage> link_vmm(const ElfFile &elf, const SiteTable &table,
-                                    uint64_t vaddr) const = 0;
+                                    const SitePlaces &places, uint64_t vaddr) const = 0;
   // Patch: exactly site.padded_length bytes to put at the site, given its
-  // original bytes and the linked VMM.
+  // original bytes and the linked VMM, encoded as if they ran at `at`
+  // (branch and RIP-relative displacements): the site's address, or where
+  // the kernel copies it to (encode_address). The form of the bytes must
+  // not depend on `at`, only their displacements.
   virtual Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original,
-                                                    const VmmImage &vmm) const = 0;
+                                                    uint64_t at, const VmmImage &vmm) const = 0;
   // The target's boot metadata: ELF notes added to the image (e.g. Xen's
   // entry and features notes). None by default.
   virtual std::vector<NoteSpec> notes(const SiteTable &, const VmmImage &) const { return {}; }

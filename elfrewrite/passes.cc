@@ -130,13 +130,29 @@ bool pass_plan(Context &ctx) {
     p.original.assign(orig, orig + s.padded_length);
     ctx.patches.push_back(std::move(p));
   }
+  if (!ok || ctx.backend->restores_original()) {
+    ctx.counted = ctx.patches.size();
+    return ok;
+  }
+  // Where each site runs: runtime replacement code where the kernel copies it.
+  auto records = read_alt_records(elf);
+  if (!records) {
+    ctx.diags.push_back(records.error());
+    return false;
+  }
+  auto places = place_sites(elf, ctx.table, *records, ctx.backend->name());
+  if (!places) {
+    ctx.diags.push_back(places.error());
+    return false;
+  }
+  ctx.places = std::move(*places);
   ctx.counted = ctx.patches.size();
-  return ok;
+  return true;
 }
 
 bool pass_link_vmm(Context &ctx) {
   if (ctx.backend->restores_original()) return true;
-  auto vmm = ctx.backend->link_vmm(*ctx.elf, ctx.table, ctx.vmm_vaddr);
+  auto vmm = ctx.backend->link_vmm(*ctx.elf, ctx.table, ctx.places, ctx.vmm_vaddr);
   if (!vmm) {
     ctx.diags.push_back(vmm.error());
     return false;
@@ -145,6 +161,49 @@ bool pass_link_vmm(Context &ctx) {
   ctx.counted = ctx.vmm.bytes.size();
   return true;
 }
+
+namespace {
+
+// The backend's bytes for a site that runs at `places` (alternatives.hh):
+// the same bytes must be right at every place.
+Result<std::vector<uint8_t>> site_bytes(const Context &ctx, const Site &s,
+                                        const std::vector<RunPlace> &places,
+                                        const uint8_t *original) {
+  std::vector<uint8_t> out;
+  for (size_t k = 0; k < places.size(); ++k) {
+    const RunPlace &place = places[k];
+    auto rep = ctx.backend->rewrite_site(s, original, place.address, ctx.vmm);
+    if (rep && !rep->empty() && place.fixup_at_start) {
+      if ((*rep)[0] == 0xeb)
+        return error("a 2-byte jmp as a whole 5-byte replacement, which Linux's recompute_jump "
+                     "misreads");
+      uint64_t at = encode_address(s, place, (*rep)[0]);
+      if (at != place.address) {
+        uint8_t first = (*rep)[0];
+        rep = ctx.backend->rewrite_site(s, original, at, ctx.vmm);
+        if (rep && (rep->empty() || (*rep)[0] != first))
+          return error("internal error: the replacement's form depends on its address");
+      }
+    }
+    if (!rep) return rep.error();
+    if (rep->size() != s.padded_length)
+      return error("internal error: replacement of " + std::to_string(rep->size()) +
+                   " bytes for a site of " + std::to_string(s.padded_length));
+    if (k == 0) {
+      out = std::move(*rep);
+    } else if (*rep != out) {
+      std::string where;
+      for (const RunPlace &q : places) where += (where.empty() ? "" : ", ") + hex(q.address);
+      return error("runtime replacement code that the kernel copies to " +
+                   std::to_string(places.size()) + " places (" + where + ") needs different "
+                   "bytes at each, which one site cannot hold");
+    }
+  }
+  if (places.empty()) return error("internal error: the site runs nowhere");
+  return out;
+}
+
+}  // namespace
 
 bool pass_patch(Context &ctx) {
   const ElfFile &elf = *ctx.elf;
@@ -163,13 +222,10 @@ bool pass_patch(Context &ctx) {
   for (size_t i = 0; i < ctx.patches.size(); ++i) {
     SitePatch &p = ctx.patches[i];
     const Site &s = ctx.table.sites[i];
-    auto rep = ctx.backend->rewrite_site(s, p.original.data(), ctx.vmm);
-    if (!rep || rep->size() != s.padded_length) {
-      std::string why = !rep ? rep.error().message
-                             : "internal error: replacement of " + std::to_string(rep->size()) +
-                                   " bytes for a site of " + std::to_string(s.padded_length);
+    auto rep = site_bytes(ctx, s, ctx.places[i], p.original.data());
+    if (!rep) {
       ctx.diags.push_back(error_at(elf.describe(s.address), "record " + std::to_string(s.record) +
-                                                                ": " + why));
+                                                                ": " + rep.error().message));
       ok = false;
       continue;
     }

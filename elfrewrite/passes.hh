@@ -9,9 +9,11 @@
 //   verify      every record against the bytes it describes
 //   coverage    (--verify) no sensitive instruction outside a site
 //   plan        ask the backend whether each site can take its replacement;
-//               any misfit refuses the image; place the VMM
+//               any misfit refuses the image; find where each site runs
+//               (.altinstructions, alternatives.hh); place the VMM
 //   link-vmm    link the backend's VMM at its place
-//   patch       the backend's bytes for each site; build the output image
+//   patch       the backend's bytes for each site (the same for every place
+//               it runs at, or the image is refused); build the output image
 //   write       atomic output
 //   rewritten-check (--verify of a rewritten image) the image is exactly
 //               what its target writes for the annotated image
@@ -58,6 +60,7 @@ struct Context {
   SiteTable table;
   CoverageStats coverage;
   std::vector<SitePatch> patches;
+  SitePlaces places;             // per site: where its code runs
   uint64_t vmm_vaddr = 0;
   VmmImage vmm;
   std::vector<uint8_t> output;

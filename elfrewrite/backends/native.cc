@@ -17,10 +17,11 @@ class NativeBackend final : public Backend {
   }
   bool restores_original() const override { return true; }
   Status check_site(const Site &) const override { return Ok{}; }
-  Result<VmmImage> link_vmm(const ElfFile &, const SiteTable &, uint64_t) const override {
+  Result<VmmImage> link_vmm(const ElfFile &, const SiteTable &, const SitePlaces &,
+                            uint64_t) const override {
     return VmmImage{};
   }
-  Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original,
+  Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original, uint64_t,
                                             const VmmImage &) const override {
     return std::vector<uint8_t>(original, original + site.padded_length);
   }

@@ -24,10 +24,10 @@
 // from .previrt_orig.
 //
 // Sites in 32-bit code (flag code32) keep their original bytes and get no
-// descriptor (xen_keeps_site). Sites in runtime replacement code (flag
-// replacement: Linux copies .altinstr_replacement over other code, which
-// moves a call's target) are not handled yet: the image is refused, naming
-// the site.
+// descriptor (xen_keeps_site). Sites in runtime replacement code (Linux
+// copies .altinstr_replacement over other code at boot) are encoded for the
+// place the kernel copies them to, and their descriptors name that place
+// (alternatives.hh, xen_region.hh).
 #include <xen/elfnote.h>
 
 #include <algorithm>
@@ -77,10 +77,10 @@ enum class Branch {
 };
 
 // `opcode rel32` to `target` in the site, placed as `where` says.
-Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint64_t target,
-                                         Branch where) {
+Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint64_t site_at,
+                                         uint64_t target, Branch where) {
   const size_t rest = site.padded_length - 5;
-  const uint64_t at = site.address + (where == Branch::last_after_nops ? rest : 0);
+  const uint64_t at = site_at + (where == Branch::last_after_nops ? rest : 0);
   uint64_t rel = target - (at + 5);
   if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
     return error(hex(target) + " is out of reach of a 32-bit displacement from the site");
@@ -110,9 +110,6 @@ class XenBackend final : public Backend {
 
   Status check_site(const Site &site) const override {
     if (xen_keeps_site(site)) return Ok{};
-    if (site.flags & PV_SITE_REPLACEMENT)
-      return error("the site is in runtime replacement code (flag replacement), which the xen "
-                   "targets do not rewrite yet");
     unsigned need = trap_ ? 2 : xen_form_length(xen_site_form(site, false));
     if (site.padded_length < need)
       return error("replacement needs " + std::to_string(need) + " bytes, the site has " +
@@ -120,13 +117,13 @@ class XenBackend final : public Backend {
     return Ok{};
   }
 
-  Result<VmmImage> link_vmm(const ElfFile &elf, const SiteTable &table,
+  Result<VmmImage> link_vmm(const ElfFile &elf, const SiteTable &table, const SitePlaces &places,
                             uint64_t vaddr) const override {
-    return link_xen_region(elf, table, vaddr, !trap_);
+    return link_xen_region(elf, table, places, vaddr, !trap_);
   }
 
   Result<std::vector<uint8_t>> rewrite_site(const Site &site, const uint8_t *original,
-                                            const VmmImage &vmm) const override {
+                                            uint64_t at, const VmmImage &vmm) const override {
     if (xen_keeps_site(site)) return std::vector<uint8_t>(original, original + site.padded_length);
     if (trap_) {
       // ud2, then int3: the VMM resumes at the site's end
@@ -146,7 +143,7 @@ class XenBackend final : public Backend {
         // NOPs after that.
         const size_t prefixes = std::min<size_t>(site.padded_length - 7, 15 - 7);
         uint64_t vif = vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_VIF;
-        uint64_t rel = vif - (site.address + prefixes + 7);
+        uint64_t rel = vif - (at + prefixes + 7);
         if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
           return error("vmm_pcpu at " + hex(vif) + " is out of reach of a 32-bit displacement");
         std::vector<uint8_t> out(prefixes, 0x3e);
@@ -159,15 +156,15 @@ class XenBackend final : public Backend {
         return out;
       }
       case XenSiteForm::call_sti:
-        return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_STI), Branch::last_after_nops);
+        return branch_site(0xe8, site, at, vmm.symbols.at(VMM_SYM_STI), Branch::last_after_nops);
       case XenSiteForm::call_pushf:
-        return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_PUSHF), Branch::last_after_nops);
+        return branch_site(0xe8, site, at, vmm.symbols.at(VMM_SYM_PUSHF), Branch::last_after_nops);
       case XenSiteForm::call_popf:
-        return branch_site(0xe8, site, vmm.symbols.at(VMM_SYM_POPF), Branch::last_after_nops);
+        return branch_site(0xe8, site, at, vmm.symbols.at(VMM_SYM_POPF), Branch::last_after_nops);
       case XenSiteForm::call_thunk:
       case XenSiteForm::jmp_thunk:
         if (!has_thunk) return error("internal error: the site has no thunk");
-        return branch_site(form == XenSiteForm::jmp_thunk ? 0xe9 : 0xe8, site, thunk->second,
+        return branch_site(form == XenSiteForm::jmp_thunk ? 0xe9 : 0xe8, site, at, thunk->second,
                            Branch::first_then_int3);
     }
     return error("internal error: unknown site form");

@@ -151,8 +151,8 @@ unsigned xen_form_length(XenSiteForm form) {
   return form == XenSiteForm::inline_cli ? kCliLength : kCallLength;
 }
 
-Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table, uint64_t vaddr,
-                                 bool thunks) {
+Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table,
+                                 const SitePlaces &places, uint64_t vaddr, bool thunks) {
   const std::string_view target = thunks ? "xen" : "xen-trap";
   if (vaddr % kXenRegionAlign)
     return error("the " + std::string(target) +
@@ -162,23 +162,42 @@ Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table, uin
       std::vector<uint8_t>(pv_xen_vmm_object, pv_xen_vmm_object + pv_xen_vmm_object_size));
   if (!obj) return error("Xen VMM object: " + obj.error().message);
 
-  // Sites by address; the HLT sites, for the sti;hlt pairs.
-  std::vector<const Site *> sites;
-  for (const Site &s : table.sites)
-    if (!xen_keeps_site(s)) sites.push_back(&s);
-  std::stable_sort(sites.begin(), sites.end(),
-                   [](const Site *a, const Site *b) { return a->address < b->address; });
-  std::map<uint64_t, const Site *> hlt_at;
-  for (size_t i = 0; i < sites.size(); ++i) {
-    if (i && sites[i]->address == sites[i - 1]->address)
-      return site_error(elf, *sites[i], target, "two records describe the same site");
-    if (sites[i]->insn_class == PV_CLASS_HLT) hlt_at[sites[i]->address] = sites[i];
+  // One descriptor per place a site runs at (runtime replacement code runs
+  // where the kernel copies it), by address; the HLT places, for the
+  // sti;hlt pairs.
+  struct Run {
+    const Site *site;
+    uint64_t at;
+    bool copy;  // a place the kernel copies replacement code to
+  };
+  std::vector<Run> runs;
+  std::map<uint64_t, size_t> places_of;  // site address -> number of places
+  for (size_t i = 0; i < table.sites.size(); ++i) {
+    const Site &s = table.sites[i];
+    if (xen_keeps_site(s)) continue;
+    for (const RunPlace &p : places.at(i)) runs.push_back({&s, p.address, p.record != SIZE_MAX});
+    places_of[s.address] += places[i].size();
   }
-  auto next_hlt = [&](const Site &s) -> const Site * {
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const Run &a, const Run &b) { return a.at < b.at; });
+  std::map<uint64_t, const Site *> hlt_at;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    // The same address twice is a table error unless the kernel's runtime
+    // patching puts different code there (at most one of it at a time).
+    if (i && runs[i].at == runs[i - 1].at && !runs[i].copy && !runs[i - 1].copy)
+      return site_error(elf, *runs[i].site, target, "two records describe the same site");
+    if (runs[i].site->insn_class == PV_CLASS_HLT) hlt_at[runs[i].at] = runs[i].site;
+  }
+  auto next_hlt_at = [&](const Site &s, uint64_t at) -> const Site * {
     if (s.insn_class != PV_CLASS_STI) return nullptr;
-    auto it = hlt_at.find(s.address + s.padded_length);
+    auto it = hlt_at.find(at + s.padded_length);
     return it == hlt_at.end() ? nullptr : it->second;
   };
+  // An sti takes the descriptor path if a hlt follows it wherever it runs.
+  std::map<uint64_t, bool> before_hlt;
+  for (const Run &r : runs)
+    if (next_hlt_at(*r.site, r.at)) before_hlt[r.site->address] = true;
+  auto form_of = [&](const Site &s) { return xen_site_form(s, before_hlt.count(s.address) > 0); };
 
   // Layout: object, thunks, descriptors.
   const uint64_t object_size = linked_vmm_size(*obj);
@@ -186,9 +205,15 @@ Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table, uin
   const uint64_t thunks_start = at;
   std::map<uint64_t, uint64_t> thunk_of;  // site address -> thunk
   if (thunks) {
-    for (const Site *s : sites) {
-      XenSiteForm form = xen_site_form(*s, next_hlt(*s) != nullptr);
+    for (const Run &r : runs) {
+      const Site *s = r.site;
+      XenSiteForm form = form_of(*s);
       if (form != XenSiteForm::call_thunk && form != XenSiteForm::jmp_thunk) continue;
+      if (places_of[s->address] != 1)
+        return site_error(elf, *s, target,
+                          "the kernel copies this replacement code to " +
+                              std::to_string(places_of[s->address]) +
+                              " places, and its thunk can name only one descriptor");
       at = align_up(at, kThunkAlign);
       thunk_of[s->address] = at;
       at += form == XenSiteForm::jmp_thunk ? kNostackThunkSize : kThunkSize;
@@ -196,7 +221,7 @@ Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table, uin
   }
   const uint64_t thunks_end = at;
   const uint64_t descs = align_up(at, kDescAlign);
-  const uint64_t descs_end = descs + sites.size() * sizeof(vmm_site_desc);
+  const uint64_t descs_end = descs + runs.size() * sizeof(vmm_site_desc);
   const uint64_t region_end = align_up(descs_end, kPageSize);
   if (thunks && !thunk_of.empty() && !(fits_s32(descs) && fits_s32(descs_end - 1)))
     return error("the site descriptors would lie at " + hex(descs) + "-" + hex(descs_end) +
@@ -228,20 +253,31 @@ Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table, uin
   img.bytes.resize(thunks_end - vaddr, 0xcc);  // int3 between thunks
   img.bytes.resize(region_end - vaddr, 0);
 
-  for (size_t i = 0; i < sites.size(); ++i) {
-    const Site &s = *sites[i];
-    const Site *hlt = next_hlt(s);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const Site &s = *runs[i].site;
+    const Site *hlt = next_hlt_at(s, runs[i].at);
     auto d = describe_site(elf, s, hlt ? hlt->padded_length : 0, target);
     if (!d) return d.error();
+    d->site = runs[i].at;
+    d->resume = runs[i].at + s.padded_length;
     const uint64_t desc = descs + i * sizeof(vmm_site_desc);
     std::memcpy(img.bytes.data() + (desc - vaddr), &*d, sizeof *d);
+    if (!thunks && i && runs[i].at == runs[i - 1].at &&
+        std::memcmp(img.bytes.data() + (desc - vaddr),
+                    img.bytes.data() + (desc - sizeof(vmm_site_desc) - vaddr),
+                    sizeof *d) != 0)
+      return site_error(elf, s, target,
+                        "runs at " + hex(runs[i].at) + " (the kernel's runtime patching), where "
+                        "other code with a different instruction, " +
+                            elf.describe(runs[i - 1].site->address) +
+                            ", may run instead: a ud2 there cannot tell which one trapped");
 
     auto t = thunk_of.find(s.address);
     if (t == thunk_of.end()) continue;
     uint8_t *p = img.bytes.data() + (t->second - vaddr);
     const uint64_t thunk = t->second;
     bool ok = true;
-    if (xen_site_form(s, hlt != nullptr) == XenSiteForm::jmp_thunk) {
+    if (form_of(s) == XenSiteForm::jmp_thunk) {
       // mov %rsp, vmm_pcpu+24(%rip); lea vmm_nostack_stack_top(%rip), %rsp;
       // pushq $desc; jmp vmm_entry_nostack
       const uint8_t code[] = {0x48, 0x89, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x25, 0, 0, 0, 0,

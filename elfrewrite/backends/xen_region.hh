@@ -53,8 +53,13 @@ unsigned xen_form_length(XenSiteForm form);
 // Links the region at `vaddr` (a multiple of kXenRegionAlign). With
 // `thunks`, every site whose form is call_thunk or jmp_thunk gets a thunk,
 // recorded in VmmImage::thunks. The descriptor table's bounds are in
-// VmmImage::symbols with the other previrt_* values.
-Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table, uint64_t vaddr,
-                                 bool thunks);
+// VmmImage::symbols with the other previrt_* values. Every place a site
+// runs at (`places`, alternatives.hh) gets a descriptor with that place as
+// site and resume: runtime replacement code is described where the kernel
+// copies it, so descriptors of alternatives for the same original code may
+// share addresses. A site with a thunk must run at one place; without
+// thunks (xen-trap) descriptors that share an address must be identical.
+Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table,
+                                 const SitePlaces &places, uint64_t vaddr, bool thunks);
 
 }  // namespace elfrewrite

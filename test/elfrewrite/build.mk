@@ -141,3 +141,18 @@ BENCHES += bench-elfrewrite
 test-elfrewrite-bench-smoke: $(BIN)/elfrewrite elfrewrite-fixtures
 	$(Q)test/bench/elfrewrite-vs-objdump-test $(BIN)/elfrewrite $(ER_OUT)
 TESTS += test-elfrewrite-bench-smoke
+
+# Runtime replacement code (.altinstructions) and a NOSTACK RIP-relative
+# site; and the pv-gcc Linux 6.1 vmlinux through --target=test and xen:
+# native round trip (whole file), --verify, and Linux's boot-time copies of
+# replacement sites redone and checked (linux_roundtrip.py, about 2 s once
+# the kernel is built).
+ER_FIXTURES += $(ER_OUT)/alternatives.elf $(ER_OUT)/nostack-riprel.elf
+.PHONY: test-elfrewrite-alternatives test-elfrewrite-linux-roundtrip
+test-elfrewrite-alternatives: $(BIN)/elfrewrite $(ER_OUT)/alternatives.elf
+	$(Q)python3 test/elfrewrite/linux_roundtrip.py $(BIN)/elfrewrite $(ER_OUT)/alternatives.elf \
+	  $(ER_OUT)/alternatives
+test-elfrewrite-linux-roundtrip: $(BIN)/elfrewrite linux-pv-gcc
+	$(Q)python3 test/elfrewrite/linux_roundtrip.py $(BIN)/elfrewrite $(LINUX_PV_OUT)/vmlinux \
+	  $(ER_OUT)/linux-roundtrip
+TESTS += test-elfrewrite-alternatives test-elfrewrite-linux-roundtrip
