@@ -15,9 +15,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iostream>
-#include <sstream>
 #include <stdexcept>
 
 namespace previrt {
@@ -148,10 +145,7 @@ std::string canonical_path(const std::string &path) {
 std::optional<std::string> find_in_path(const std::string &name,
                                         const std::vector<std::string> &not_these) {
   const char *path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  std::stringstream ss(dirs);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
+  for (std::string dir : split_colon_list(path ? path : "/usr/bin:/bin")) {
     if (dir.empty()) dir = ".";
     std::string candidate = dir + "/" + name;
     if (access(candidate.c_str(), X_OK) != 0) continue;
@@ -203,11 +197,17 @@ std::string read_stdin() {
 }
 
 void write_file(const std::string &path, const std::string &data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw std::runtime_error(path + ": " + std::strerror(errno));
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-  out.close();
-  if (!out) throw std::runtime_error(path + ": write error (disk full?)");
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0 || done < data.size())
+    throw std::runtime_error(path + ": write error (disk full?)");
 }
 
 TempDir::TempDir(const std::string &prefix) {
@@ -235,10 +235,24 @@ bool env_flag(const char *name) {
   return !v.empty() && v != "0";
 }
 
+void write_stderr(const std::string &text) {
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+std::vector<std::string> split_colon_list(const std::string &list) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t colon = list.find(':', start);
+    if (colon == std::string::npos) colon = list.size();
+    parts.push_back(list.substr(start, colon - start));
+    start = colon + 1;
+  }
+  return parts;
+}
+
 bool excluded_by_env(const std::vector<std::string> &names) {
-  std::stringstream patterns(env_string("PV_EXCLUDE"));
-  std::string pat;
-  while (std::getline(patterns, pat, ':')) {
+  for (const std::string &pat : split_colon_list(env_string("PV_EXCLUDE"))) {
     if (pat.empty()) continue;
     for (const auto &n : names) {
       std::string base = std::filesystem::path(n).filename().string();

@@ -18,9 +18,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ext/stdio_filebuf.h>
+
 #include <filesystem>
-#include <iostream>
-#include <sstream>
+#include <istream>
+#include <ostream>
 
 #include "annotator.hh"
 #include "as_command_line.hh"
@@ -49,7 +51,7 @@ RealAs real_as() {
   std::string name = configured.empty() ? "as" : configured;
   auto found = find_in_path(name, {self_executable()});
   if (!found) {
-    std::cerr << kTool << ": error: cannot find the real GNU as in PATH (set PV_REAL_AS)\n";
+    write_stderr(std::string(kTool) + ": error: cannot find the real GNU as in PATH (set PV_REAL_AS)\n");
     std::exit(1);
   }
   return {*found, name};
@@ -60,6 +62,18 @@ bool excluded(const AsCommandLine &cl) {
   for (size_t i : cl.input_indices) names.push_back(cl.args[i]);
   return excluded_by_env(names);
 }
+
+// Standard input and output as C++ streams for --print-table and
+// --classify. Not std::cin and std::cout: a program that includes
+// <iostream> sets up its streams on every start, and pv-as starts once per
+// compilation.
+struct StdioStreams {
+  __gnu_cxx::stdio_filebuf<char> in_buf{stdin, std::ios::in};
+  __gnu_cxx::stdio_filebuf<char> out_buf{stdout, std::ios::out};
+  std::istream in{&in_buf};
+  std::ostream out{&out_buf};
+  ~StdioStreams() { out.flush(); }
+};
 
 struct Input {
   std::string display;   // name as as reports it
@@ -175,12 +189,14 @@ int assemble(const std::vector<std::string> &raw_args) {
     site_count += in.annotated.sites.size();
     if (!env_flag("PV_QUIET"))
       for (const auto &w : in.annotated.warnings)
-        std::cerr << kTool << ": " << in.display << ":" << w.line << ": warning: " << w.message << "\n";
+        write_stderr(std::string(kTool) + ": " + in.display + ":" + std::to_string(w.line) +
+                     ": warning: " + w.message + "\n");
     if (env_flag("PV_VERBOSE"))
       for (const auto &s : in.annotated.sites)
-        std::cerr << kTool << ": " << in.display << ":" << s.line << ": site " << s.class_name
-                  << ": " << s.instruction << (s.in_macro_body ? " (macro body)" : "")
-                  << (s.from_macro_argument ? " (macro argument)" : "") << "\n";
+        write_stderr(std::string(kTool) + ": " + in.display + ":" + std::to_string(s.line) +
+                     ": site " + s.class_name + ": " + s.instruction +
+                     (s.in_macro_body ? " (macro body)" : "") +
+                     (s.from_macro_argument ? " (macro argument)" : "") + "\n");
   }
   if (site_count == 0) exec_or_die(kTool, as.program, direct, saved_stdin);
 
@@ -214,14 +230,14 @@ int assemble(const std::vector<std::string> &raw_args) {
 
   ProcessResult padded = run_process(as.program, args, -1, true);
   if (padded.exit_code == 0) {
-    std::cerr << padded.captured_stderr;
+    write_stderr(padded.captured_stderr);
     keep_files(cl, inputs, annotated_texts);
     return 0;
   }
   // The padded text failed. If the original assembles, the padding broke
   // code of fixed size (.org, size assertions): assemble it untouched.
   ProcessResult original = run_process(as.program, direct, saved_stdin, true);
-  std::cerr << original.captured_stderr;
+  write_stderr(original.captured_stderr);
   if (original.exit_code != 0) return original.exit_code;
   std::string first_error = padded.captured_stderr;
   size_t err = first_error.find("Error: ");
@@ -230,15 +246,15 @@ int assemble(const std::vector<std::string> &raw_args) {
   std::string names;
   for (const auto &in : inputs) names += (names.empty() ? "" : ", ") + in.display;
   if (env_flag("PV_STRICT")) {
-    std::cerr << kTool << ": " << names << ": error: padded sites do not assemble (" << first_error
-              << ")\n";
+    write_stderr(std::string(kTool) + ": " + names + ": error: padded sites do not assemble (" +
+                 first_error + ")\n");
     std::filesystem::remove(cl.output);
     return 1;
   }
   if (!env_flag("PV_QUIET"))
-    std::cerr << kTool << ": " << names << ": warning: padded sites do not assemble ("
-              << first_error << "); " << site_count
-              << " sensitive instructions left unannotated (PV_QUIET=1 silences this)\n";
+    write_stderr(std::string(kTool) + ": " + names + ": warning: padded sites do not assemble (" +
+                 first_error + "); " + std::to_string(site_count) +
+                 " sensitive instructions left unannotated (PV_QUIET=1 silences this)\n");
   return 0;
 }
 
@@ -249,21 +265,24 @@ int main(int argc, char **argv) {
   try {
     if (!args.empty() && args[0].rfind("--print-table", 0) == 0) {
       std::string format = args[0].size() > 14 ? args[0].substr(14) : "markdown";
-      if (!print_table(std::cout, format)) {
-        std::cerr << kTool << ": error: unknown table format '" << format
-                  << "' (markdown, tsv)\n";
+      StdioStreams io;
+      if (!print_table(io.out, format)) {
+        io.out.flush();
+        write_stderr(std::string(kTool) + ": error: unknown table format '" + format +
+                     "' (markdown, tsv)\n");
         return 2;
       }
       return 0;
     }
     if (!args.empty() && args[0].rfind("--classify", 0) == 0) {
       int bits = args[0] == "--classify=32" ? 32 : 64;
-      classify_lines(std::cin, std::cout, bits);
+      StdioStreams io;
+      classify_lines(io.in, io.out, bits);
       return 0;
     }
     return assemble(args);
   } catch (const std::exception &e) {
-    std::cerr << kTool << ": error: " << e.what() << "\n";
+    write_stderr(std::string(kTool) + ": error: " + e.what() + "\n");
     return 1;
   }
 }

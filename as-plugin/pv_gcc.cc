@@ -17,8 +17,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
-#include <sstream>
 
 #include "as_command_line.hh"
 #include "process.hh"
@@ -47,7 +45,7 @@ RealGcc real_gcc(const std::string &argv0) {
   }
   auto found = find_in_path(name, {self_executable()});
   if (!found) {
-    std::cerr << kTool << ": error: cannot find " << name << " in PATH (set PV_CC)\n";
+    write_stderr(std::string(kTool) + ": error: cannot find " + name + " in PATH (set PV_CC)\n");
     std::exit(1);
   }
   return {*found, name};
@@ -137,8 +135,8 @@ int main(int argc, char **argv) {
       fs::path self = self_executable();
       fs::path as_dir = self.parent_path().parent_path() / "libexec" / "previrt";
       if (!fs::exists(as_dir / "as")) {
-        std::cerr << kTool << ": error: " << (as_dir / "as").string()
-                  << " is missing (a broken installation)\n";
+        write_stderr(std::string(kTool) + ": error: " + (as_dir / "as").string() +
+                     " is missing (a broken installation)\n");
         return 1;
       }
       if (env_string("PV_REAL_AS").empty()) setenv("PV_REAL_AS", gcc_assembler(gcc.program).c_str(), 1);
@@ -148,7 +146,7 @@ int main(int argc, char **argv) {
     cmd.insert(cmd.end(), args.begin(), args.end());
     exec_or_die(kTool, gcc.program, cmd);
   } catch (const std::exception &e) {
-    std::cerr << kTool << ": error: " << e.what() << "\n";
+    write_stderr(std::string(kTool) + ": error: " + e.what() + "\n");
     return 1;
   }
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "table_report.hh"
 
-#include <iostream>
+#include <istream>
+#include <ostream>
 #include <string>
 
 #include "sensitive_table.hh"
