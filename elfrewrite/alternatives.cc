@@ -94,6 +94,24 @@ Result<std::vector<AltRecord>> read_alt_records(const ElfFile &elf) {
 
 Result<SitePlaces> place_sites(const ElfFile &elf, const SiteTable &table,
                                const std::vector<AltRecord> &records, std::string_view target) {
+  const Section *sec = elf.find_section(kAltReplacement);
+  std::optional<CodeRange> repl;
+  if (sec) repl = CodeRange{sec->addr, sec->addr + sec->size, sec->name};
+  auto byte_at = [&](uint64_t a) -> int {
+    const Section *s = elf.section_at(a);
+    const uint8_t *p = s ? elf.bytes_at(*s, a, 1) : nullptr;
+    return p ? *p : -1;
+  };
+  auto describe = [&](uint64_t a) { return elf.describe(a); };
+  return place_sites(table.sites, records, repl ? &*repl : nullptr, byte_at, describe, target);
+}
+
+Result<SitePlaces> place_sites(const std::vector<Site> &sites,
+                               const std::vector<AltRecord> &records,
+                               const CodeRange *repl_range,
+                               const std::function<int(uint64_t)> &byte_at,
+                               const std::function<std::string(uint64_t)> &describe,
+                               std::string_view target) {
   // Records by replacement start, to find the ones that hold a site.
   std::vector<const AltRecord *> by_repl;
   for (const AltRecord &r : records)
@@ -103,13 +121,12 @@ Result<SitePlaces> place_sites(const ElfFile &elf, const SiteTable &table,
   });
   unsigned longest = 0;
   for (const AltRecord *r : by_repl) longest = std::max(longest, r->replacementlen);
-  const Section *repl_sec = elf.find_section(kAltReplacement);
 
-  SitePlaces places(table.sites.size());
-  for (size_t i = 0; i < table.sites.size(); ++i) {
-    const Site &s = table.sites[i];
+  SitePlaces places(sites.size());
+  for (size_t i = 0; i < sites.size(); ++i) {
+    const Site &s = sites[i];
     auto fail = [&](const std::string &msg) -> Diagnostic {
-      return error_at(elf.describe(s.address), "record " + std::to_string(s.record) + ": " +
+      return error_at(describe(s.address), "record " + std::to_string(s.record) + ": " +
                                                    std::string(target) + " target: " + msg);
     };
     const uint64_t end = s.address + s.padded_length;
@@ -132,9 +149,8 @@ Result<SitePlaces> place_sites(const ElfFile &elf, const SiteTable &table,
       if (offset != 0 && r.replacementlen == 5) {
         // Linux rewrites bytes 1-4 of a 5-byte replacement that starts
         // with a call or jmp: they would overwrite this site.
-        const Section *sec = elf.section_at(r.replacement);
-        const uint8_t *first = sec ? elf.bytes_at(*sec, r.replacement, 1) : nullptr;
-        if (first && (*first == kCall || *first == kJmp || *first == kJmpShort))
+        const int first = byte_at(r.replacement);
+        if (first == kCall || first == kJmp || first == kJmpShort)
           return fail("Linux rewrites the 5-byte replacement of " + record_name(r) +
                       " (it starts with a call or jmp) over the site when it copies it");
       }
@@ -143,7 +159,7 @@ Result<SitePlaces> place_sites(const ElfFile &elf, const SiteTable &table,
       if (!seen) places[i].push_back(p);
     }
     if (!places[i].empty()) continue;
-    bool in_repl = repl_sec && repl_sec->contains(s.address);
+    bool in_repl = repl_range && s.address >= repl_range->start && s.address < repl_range->end;
     if (in_repl || (s.flags & PV_SITE_REPLACEMENT))
       return fail("the site is in runtime replacement code, but no " +
                   std::string(kAltInstructions) + " record copies it, so where it runs is unknown");

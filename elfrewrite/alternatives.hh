@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +94,16 @@ using SitePlaces = std::vector<std::vector<RunPlace>>;
 // `target` names the target in the messages ("record N: T target: ...").
 Result<SitePlaces> place_sites(const ElfFile &elf, const SiteTable &table,
                                const std::vector<AltRecord> &records, std::string_view target);
+
+// The same on plain data: `replacement` is .altinstr_replacement (or
+// nullptr), `byte_at` reads a byte of the annotated image (-1: none),
+// `describe` names an address in messages.
+Result<SitePlaces> place_sites(const std::vector<Site> &sites,
+                               const std::vector<AltRecord> &records,
+                               const CodeRange *replacement,
+                               const std::function<int(uint64_t)> &byte_at,
+                               const std::function<std::string(uint64_t)> &describe,
+                               std::string_view target);
 
 // The address a site's bytes must be encoded for (branch and RIP-relative
 // displacements) to be right when they run at `place`, given the first

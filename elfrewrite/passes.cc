@@ -162,17 +162,13 @@ bool pass_link_vmm(Context &ctx) {
   return true;
 }
 
-namespace {
-
-// The backend's bytes for a site that runs at `places` (alternatives.hh):
-// the same bytes must be right at every place.
-Result<std::vector<uint8_t>> site_bytes(const Context &ctx, const Site &s,
-                                        const std::vector<RunPlace> &places,
-                                        const uint8_t *original) {
+Result<std::vector<uint8_t>> bytes_for_places(const Backend &backend, const Site &s,
+                                              const std::vector<RunPlace> &places,
+                                              const uint8_t *original, const VmmImage &vmm) {
   std::vector<uint8_t> out;
   for (size_t k = 0; k < places.size(); ++k) {
     const RunPlace &place = places[k];
-    auto rep = ctx.backend->rewrite_site(s, original, place.address, ctx.vmm);
+    auto rep = backend.rewrite_site(s, original, place.address, vmm);
     if (rep && !rep->empty() && place.fixup_at_start) {
       if ((*rep)[0] == 0xeb)
         return error("a 2-byte jmp as a whole 5-byte replacement, which Linux's recompute_jump "
@@ -180,7 +176,7 @@ Result<std::vector<uint8_t>> site_bytes(const Context &ctx, const Site &s,
       uint64_t at = encode_address(s, place, (*rep)[0]);
       if (at != place.address) {
         uint8_t first = (*rep)[0];
-        rep = ctx.backend->rewrite_site(s, original, at, ctx.vmm);
+        rep = backend.rewrite_site(s, original, at, vmm);
         if (rep && (rep->empty() || (*rep)[0] != first))
           return error("internal error: the replacement's form depends on its address");
       }
@@ -203,8 +199,6 @@ Result<std::vector<uint8_t>> site_bytes(const Context &ctx, const Site &s,
   return out;
 }
 
-}  // namespace
-
 bool pass_patch(Context &ctx) {
   const ElfFile &elf = *ctx.elf;
   if (ctx.backend->restores_original()) {
@@ -222,7 +216,7 @@ bool pass_patch(Context &ctx) {
   for (size_t i = 0; i < ctx.patches.size(); ++i) {
     SitePatch &p = ctx.patches[i];
     const Site &s = ctx.table.sites[i];
-    auto rep = site_bytes(ctx, s, ctx.places[i], p.original.data());
+    auto rep = bytes_for_places(*ctx.backend, s, ctx.places[i], p.original.data(), ctx.vmm);
     if (!rep) {
       ctx.diags.push_back(error_at(elf.describe(s.address), "record " + std::to_string(s.record) +
                                                                 ": " + rep.error().message));

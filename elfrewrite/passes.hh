@@ -85,6 +85,13 @@ using PassFn = bool (*)(Context &);
 // Runs one pass and records its time and count.
 bool run_pass(Context &ctx, const char *name, PassFn fn);
 
+// The backend's bytes for `site` (original: its annotated bytes) that run
+// at `places`: encoded for each place (encode_address), and the same for
+// all of them, or the error says why not.
+Result<std::vector<uint8_t>> bytes_for_places(const Backend &backend, const Site &site,
+                                              const std::vector<RunPlace> &places,
+                                              const uint8_t *original, const VmmImage &vmm);
+
 // The current bytes of a site in the file as read (rewritten or not).
 std::vector<uint8_t> current_site_bytes(const Context &ctx, const Site &site);
 

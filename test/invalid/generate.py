@@ -249,10 +249,23 @@ def cases():
     c["replacement-flag-missing"] = lambda: with_record("altinstr.elf", 1, flags=0)
     c["stripped-wrong-class"] = stripped
     c["unannotated-cli"] = lambda: fixture("unannotated.elf")
-    c["target-nostack"] = lambda: fixture("nostack.elf")
+    c["target-nostack-rip-relative"] = lambda: fixture("nostack-riprel.elf")
     c["target-site-too-short"] = lambda: fixture("small.elf")
     c["target-i386"] = lambda: fixture("i386.elf")
     c["target-replacement-site"] = lambda: fixture("altinstr.elf")
+
+    # Linux's .altinstructions (alternatives.elf): 12-byte records.
+    def alt_table_truncated():
+        d = fixture("alternatives.elf")
+        off, s = shdr_off(d, ".altinstructions")
+        return put("<Q", d, off + 32, s["size"] - 1)
+    c["target-altinstructions-truncated"] = alt_table_truncated
+
+    def alt_record_outside():
+        d = fixture("alternatives.elf")
+        _, s = shdr_off(d, ".altinstructions")
+        return put("<i", d, s["offset"] + 12 + 4, 0x100000)  # record 1's repl_offset
+    c["target-altinstructions-outside"] = alt_record_outside
 
     def no_load_segment():
         d = b()

@@ -449,7 +449,7 @@ def main():
 
     refused(tool, f"{fixtures}/altinstr.elf", "xen", tmp,
             "alt_cli+0x0 (0x401009): record 1: xen target: the site is in runtime replacement "
-            "code (flag replacement), which the xen targets do not rewrite yet")
+            "code, but no .altinstructions record copies it, so where it runs is unknown")
     refused(tool, f"{fixtures}/small.elf", "xen", tmp,
             "_start+0x0 (0x401000): record 0: xen target: replacement needs 7 bytes, the site "
             "has 3")
