@@ -156,3 +156,10 @@ test-elfrewrite-linux-roundtrip: $(BIN)/elfrewrite linux-pv-gcc
 	$(Q)python3 test/elfrewrite/linux_roundtrip.py $(BIN)/elfrewrite $(LINUX_PV_OUT)/vmlinux \
 	  $(ER_OUT)/linux-roundtrip
 TESTS += test-elfrewrite-alternatives test-elfrewrite-linux-roundtrip
+
+# NOSTACK sites of the test target run as a Linux program (stub per site).
+ER_FIXTURES += $(ER_OUT)/nostack-run.elf
+.PHONY: test-elfrewrite-run-nostack
+test-elfrewrite-run-nostack: $(BIN)/elfrewrite $(ER_OUT)/nostack-run.elf
+	$(Q)python3 test/elfrewrite/run_test_nostack.py $(BIN)/elfrewrite $(ER_OUT)
+TESTS += test-elfrewrite-run-nostack
