@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The VMM of the `test` target: counts how often each site ran. Every site
- * becomes `call pv_test_entry`; this code finds the site's index from the
- * return address and increments its counter. It changes no register and no
+ * where the stack may be used becomes `call pv_test_entry`; this code finds
+ * the site's index from the return address and increments its counter.
+ * (NOSTACK sites jump to per-site stubs instead, which elfrewrite writes
+ * after this code: see elfrewrite/backends/test.cc.) It changes no register and no
  * arithmetic flag (only lea, not, mov and jrcxz), so the rewritten code runs
  * as before apart from the site's own instruction, which is not emulated.
  *
  * elfrewrite links this object after the image and places the data area
- * it reaches through the symbol pv_test_data right after it:
+ * it reaches through the symbol pv_test_data after it and the stubs, at
+ * the end of the region:
  *   u64 count; s64 site_offset[count]; u64 hits[count]
  * where site_offset[i] is the site's address minus &pv_test_data, so the
  * table stays valid wherever the image is loaded (PIE, KASLR).
