@@ -125,6 +125,16 @@ Result<vmm_site_desc> describe_site(const ElfFile &elf, const Site &s, unsigned 
   return d;
 }
 
+// Whether descriptor `a` and the one stored at `b` emulate alike: equal
+// apart from the replacement flag (where the code was linked).
+bool same_emulation(vmm_site_desc a, const uint8_t *b) {
+  vmm_site_desc c;
+  std::memcpy(&c, b, sizeof c);
+  a.flags &= ~PV_SITE_REPLACEMENT;
+  c.flags &= ~PV_SITE_REPLACEMENT;
+  return std::memcmp(&a, &c, sizeof a) == 0;
+}
+
 // Writes rel32 = target - next_ip at p, if it reaches.
 bool put_rel32(uint8_t *p, uint64_t target, uint64_t next_ip) {
   uint64_t rel = target - next_ip;
@@ -263,9 +273,7 @@ Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table,
     const uint64_t desc = descs + i * sizeof(vmm_site_desc);
     std::memcpy(img.bytes.data() + (desc - vaddr), &*d, sizeof *d);
     if (!thunks && i && runs[i].at == runs[i - 1].at &&
-        std::memcmp(img.bytes.data() + (desc - vaddr),
-                    img.bytes.data() + (desc - sizeof(vmm_site_desc) - vaddr),
-                    sizeof *d) != 0)
+        !same_emulation(*d, img.bytes.data() + (desc - sizeof(vmm_site_desc) - vaddr)))
       return site_error(elf, s, target,
                         "runs at " + hex(runs[i].at) + " (the kernel's runtime patching), where "
                         "other code with a different instruction, " +
