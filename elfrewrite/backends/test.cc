@@ -82,6 +82,7 @@ std::string displacement_problem(const uint8_t *orig, const Site &s) {
              ") is RIP-relative and cannot run displaced into a stub";
   return {};
 }
+
 constexpr const char *kEntry = "pv_test_entry";
 constexpr const char *kData = "pv_test_data";
 
