@@ -47,3 +47,13 @@ void xen_console_put_udec(unsigned long value)
 	} while (value != 0);
 	xen_console_write(digits + i, sizeof(digits) - (unsigned long)i);
 }
+
+void xen_console_put_hex(uint64_t value)
+{
+	char digits[18] = "0x";
+	int i;
+
+	for (i = 0; i < 16; i++)
+		digits[2 + i] = "0123456789abcdef"[(value >> (60 - 4 * i)) & 0xf];
+	xen_console_write(digits, sizeof(digits));
+}

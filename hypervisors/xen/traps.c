@@ -87,16 +87,6 @@ static const char *trap_name(uint64_t vector)
 	return "exception";
 }
 
-static void put_hex(uint64_t value)
-{
-	char digits[18] = "0x";
-	int i;
-
-	for (i = 0; i < 16; i++)
-		digits[2 + i] = "0123456789abcdef"[(value >> (60 - 4 * i)) & 0xf];
-	xen_console_write(digits, sizeof(digits));
-}
-
 void xen_trap(struct xen_trap_frame *frame)
 {
 	if (trap_hook && trap_hook(frame))
@@ -106,15 +96,15 @@ void xen_trap(struct xen_trap_frame *frame)
 	xen_console_puts(" (vector ");
 	xen_console_put_udec(frame->vector);
 	xen_console_puts(") at rip ");
-	put_hex(frame->rip);
+	xen_console_put_hex(frame->rip);
 	xen_console_puts(", error ");
-	put_hex(frame->error_code);
+	xen_console_put_hex(frame->error_code);
 	if (frame->vector == 14) {
 		xen_console_puts(", address ");
-		put_hex(xen_shared_info->vcpu_info[0].arch.cr2);
+		xen_console_put_hex(xen_shared_info->vcpu_info[0].arch.cr2);
 	}
 	xen_console_puts(", rsp ");
-	put_hex(frame->rsp);
+	xen_console_put_hex(frame->rsp);
 	xen_console_puts("\n");
 	xen_shutdown(SHUTDOWN_crash);
 }

@@ -31,22 +31,12 @@ static int in_region(uint64_t a)
 	return a >= VMM_IMAGE_VALUE(previrt_region_start) && a < VMM_IMAGE_VALUE(previrt_region_end);
 }
 
-static void put_hex(uint64_t v)
-{
-	char s[19] = "0x";
-
-	for (int i = 0; i < 16; i++)
-		s[2 + i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 15];
-	s[18] = 0;
-	xen_console_puts(s);
-}
-
 void xen_vmm_fatal(const char *what, uint64_t where)
 {
 	xen_console_puts("previrt-vmm: ");
 	xen_console_puts(what);
 	xen_console_puts(" at ");
-	put_hex(where);
+	xen_console_put_hex(where);
 	xen_console_puts("\n");
 	xen_exit(FATAL_STATUS);
 }
@@ -146,7 +136,7 @@ static int on_exception(struct xen_vmm *x, struct xen_trap_frame *f)
 		xen_console_puts("previrt-vmm: exception ");
 		xen_console_put_udec(vec);
 		xen_console_puts(", address ");
-		put_hex(cr2);
+		xen_console_put_hex(cr2);
 		xen_console_puts("\n");
 		xen_vmm_fatal("exception in the VMM", r.rip);
 	}

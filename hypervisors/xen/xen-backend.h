@@ -37,6 +37,7 @@ void xen_pv_boot(const start_info_t *si) __attribute__((noreturn));
 void xen_console_write(const char *buf, unsigned long len);
 void xen_console_puts(const char *s);          /* no newline added */
 void xen_console_put_udec(unsigned long value);
+void xen_console_put_hex(uint64_t value);      /* 0x and 16 digits */
 
 /* Prints the exit line and shuts the domain down with SHUTDOWN_reboot. */
 void xen_exit(int status) __attribute__((noreturn));
