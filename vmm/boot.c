@@ -13,8 +13,7 @@
 #define PAGE 4096ULL
 #define PTE_BOOT (X86_PTE_P | X86_PTE_W)
 
-/* Byte stores through the 8-byte accessors. */
-static int store(const struct vmm_phys *m, uint64_t gpa, uint64_t value, unsigned len)
+int vmm_phys_store(const struct vmm_phys *m, uint64_t gpa, uint64_t value, unsigned len)
 {
 	while (len) {
 		uint64_t word, aligned = gpa & ~7ULL;
@@ -49,7 +48,7 @@ static void add(struct map_builder *b, uint64_t addr, uint64_t end, uint32_t typ
 }
 
 /* RAM with the reserved ranges (sorted here) cut out, in address order. */
-static int build_map(const struct vmm_boot_request *r, struct map_builder *b)
+static int build_map(const struct vmm_boot_request *r, uint64_t area_size, struct map_builder *b)
 {
 	struct vmm_boot_range res[VMM_BOOT_MAX_RANGES + 1];
 	unsigned n = 0;
@@ -60,7 +59,7 @@ static int build_map(const struct vmm_boot_request *r, struct map_builder *b)
 	for (unsigned i = 0; i < r->reserved_count; i++)
 		res[n++] = r->reserved[i];
 	res[n].addr = r->area;
-	res[n].size = VMM_BOOT_AREA_SIZE;
+	res[n].size = area_size;
 	res[n].type = VMM_E820_RESERVED;
 	n++;
 	for (unsigned i = 1; i < n; i++) /* insertion sort: a handful of ranges */
@@ -86,10 +85,35 @@ static int build_map(const struct vmm_boot_request *r, struct map_builder *b)
 	return 0;
 }
 
+int vmm_boot_memory_map(const struct vmm_boot_request *r, uint64_t area_size,
+			struct vmm_boot_range *out, unsigned max)
+{
+	struct map_builder b;
+
+	if (build_map(r, area_size, &b) || b.n > max)
+		return -1;
+	for (unsigned i = 0; i < b.n; i++)
+		out[i] = b.out[i];
+	return (int)b.n;
+}
+
+int vmm_boot_write_tables(const struct vmm_phys *m, uint64_t pml4)
+{
+	uint64_t pdpt = pml4 + PAGE, pd = pdpt + PAGE;
+	int err = 0;
+
+	for (uint64_t i = 0; i < 512; i++) {
+		err |= m->write64(m->ctx, pml4 + 8 * i, i == 0 ? pdpt | PTE_BOOT : 0);
+		err |= m->write64(m->ctx, pdpt + 8 * i, i == 0 ? pd | PTE_BOOT : 0);
+		err |= m->write64(m->ctx, pd + 8 * i, (i << 21) | PTE_BOOT | X86_PTE_PS);
+	}
+	return err ? -1 : 0;
+}
+
 int vmm_boot_prepare(const struct vmm_phys *m, const struct vmm_boot_request *r,
 		     struct vmm_boot_state *out)
 {
-	uint64_t pml4 = r->area, pdpt = pml4 + PAGE, pd = pdpt + PAGE, info = pd + PAGE;
+	uint64_t pml4 = r->area, info = pml4 + 3 * PAGE;
 	uint64_t map = info + VMM_BOOT_INFO_SIZE, cmdline = r->area + 3 * PAGE + PAGE;
 	struct map_builder b;
 	int err = 0;
@@ -97,43 +121,39 @@ int vmm_boot_prepare(const struct vmm_phys *m, const struct vmm_boot_request *r,
 	if ((r->area & (PAGE - 1)) || r->area + VMM_BOOT_AREA_SIZE > r->ram_bytes ||
 	    r->area + VMM_BOOT_AREA_SIZE > (1ULL << 30))
 		return -1;
-	if (build_map(r, &b))
+	if (build_map(r, VMM_BOOT_AREA_SIZE, &b))
 		return -1;
 	if (map + b.n * VMM_MEMMAP_ENTRY_SIZE > cmdline)
 		return -1;
 
-	for (uint64_t i = 0; i < 512; i++) {
-		err |= m->write64(m->ctx, pml4 + 8 * i, i == 0 ? pdpt | PTE_BOOT : 0);
-		err |= m->write64(m->ctx, pdpt + 8 * i, i == 0 ? pd | PTE_BOOT : 0);
-		err |= m->write64(m->ctx, pd + 8 * i, (i << 21) | PTE_BOOT | X86_PTE_PS);
-	}
-
-	err |= store(m, info + 0, VMM_BOOT_MAGIC, 4);
-	err |= store(m, info + 4, VMM_BOOT_VERSION, 4);
-	err |= store(m, info + 8, r->cmdline ? cmdline : 0, 8);
-	err |= store(m, info + 16, b.n ? map : 0, 8);
-	err |= store(m, info + 24, b.n, 4);
-	err |= store(m, info + 28, 0, 4);
+	err |= vmm_boot_write_tables(m, pml4);
+	err |= vmm_phys_store(m, info + 0, VMM_BOOT_MAGIC, 4);
+	err |= vmm_phys_store(m, info + 4, VMM_BOOT_VERSION, 4);
+	err |= vmm_phys_store(m, info + 8, r->cmdline ? cmdline : 0, 8);
+	err |= vmm_phys_store(m, info + 16, b.n ? map : 0, 8);
+	err |= vmm_phys_store(m, info + 24, b.n, 4);
+	err |= vmm_phys_store(m, info + 28, 0, 4);
 	for (unsigned i = 0; i < b.n; i++) {
 		uint64_t e = map + i * VMM_MEMMAP_ENTRY_SIZE;
 
-		err |= store(m, e, b.out[i].addr, 8);
-		err |= store(m, e + 8, b.out[i].size, 8);
-		err |= store(m, e + 16, b.out[i].type, 4);
-		err |= store(m, e + 20, 0, 4);
+		err |= vmm_phys_store(m, e, b.out[i].addr, 8);
+		err |= vmm_phys_store(m, e + 8, b.out[i].size, 8);
+		err |= vmm_phys_store(m, e + 16, b.out[i].type, 4);
+		err |= vmm_phys_store(m, e + 20, 0, 4);
 	}
 	if (r->cmdline) {
 		unsigned i = 0;
 
 		for (; r->cmdline[i] && i < VMM_BOOT_CMDLINE_MAX - 1; i++)
-			err |= store(m, cmdline + i, (uint8_t)r->cmdline[i], 1);
-		err |= store(m, cmdline + i, 0, 1);
+			err |= vmm_phys_store(m, cmdline + i, (uint8_t)r->cmdline[i], 1);
+		err |= vmm_phys_store(m, cmdline + i, 0, 1);
 	}
 	if (err)
 		return -1;
 	out->cr3 = pml4;
 	out->boot_info = info;
 	out->memmap_entries = b.n;
+	out->gdt = 0;
 	return 0;
 }
 

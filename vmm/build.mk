@@ -12,7 +12,7 @@
 #   make test-vmm     unit tests + the freestanding object's symbol check
 #                     (gcc, and clang when installed)
 
-VMM_SRCS := vmm/vcpu.c vmm/boot.c vmm/decode.c vmm/operand.c vmm/msr.c vmm/cpu_state.c vmm/emulate.c vmm/deliver.c vmm/guest_memory.c \
+VMM_SRCS := vmm/vcpu.c vmm/boot.c vmm/linux_boot.c vmm/decode.c vmm/operand.c vmm/msr.c vmm/cpu_state.c vmm/emulate.c vmm/deliver.c vmm/guest_memory.c \
   vmm/interrupts.c vmm/paging.c vmm/shadow.c vmm/pic.c vmm/pit.c vmm/uart.c vmm/cmos.c vmm/ioport.c vmm/user_sites.c vmm/exit_fixup.c vmm/syscall.c vmm/traps.c
 VMM_GUEST_ONLY_SRCS := vmm/site_entry.c vmm/entry.S
 VMM_INCLUDES := -Ivmm/include -Iinclude

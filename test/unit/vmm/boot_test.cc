@@ -97,7 +97,7 @@ TEST_CASE("vmm_boot_enter gives the entry contract's CPU state", "[boot]") {
   m.enter_user();
   vmm_boot_request r{};
   r.entry = 0x100040;
-  vmm_boot_state s{0x80000, 0x83000, 1};
+  vmm_boot_state s{0x80000, 0x83000, 1, 0};
   m.regs.rflags |= X86_FLAGS_DF;
   vmm_boot_enter(&m.vcpu, &m.regs, &r, &s);
   CHECK(m.vcpu.cpl == 0);

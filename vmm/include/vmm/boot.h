@@ -53,6 +53,7 @@ struct vmm_boot_state {
 	uint64_t cr3;               /* the boot page tables */
 	uint64_t boot_info;         /* the value for %rsi */
 	unsigned memmap_entries;
+	uint64_t gdt;               /* a boot GDT to load (base; 4 entries), or 0 */
 };
 
 /* Writes the boot page tables, boot info, memory map and command line into
@@ -60,6 +61,22 @@ struct vmm_boot_state {
  * area outside RAM or not page-aligned, too many ranges). */
 int vmm_boot_prepare(const struct vmm_phys *m, const struct vmm_boot_request *r,
 		     struct vmm_boot_state *out);
+
+/* Pieces shared by the boot protocols (boot.c, linux_boot.c). */
+
+/* Stores the low len bytes of value at gpa (any alignment).  0 or -1. */
+int vmm_phys_store(const struct vmm_phys *m, uint64_t gpa, uint64_t value, unsigned len);
+
+/* The memory map of a request, in address order: RAM from 0 to ram_bytes
+ * with the reserved ranges and [area, area + area_size) cut out and listed
+ * as reserved.  Returns the number of entries written to out, or -1 (too
+ * many ranges, more than max entries). */
+int vmm_boot_memory_map(const struct vmm_boot_request *r, uint64_t area_size,
+			struct vmm_boot_range *out, unsigned max);
+
+/* Writes three page tables at pml4 (PML4, PDPT, PD: 3 pages) mapping
+ * [0, 1 GiB) 1:1 with 2 MiB pages, present, writable, supervisor. */
+int vmm_boot_write_tables(const struct vmm_phys *m, uint64_t pml4);
 
 /* Puts the vCPU into the entry state: CPL 0, IF clear, cr3, rip = entry,
  * rsi = boot info. */
