@@ -15,12 +15,14 @@ void vmm_site_entry(struct vmm_regs *regs, const struct vmm_site_desc *d)
 {
 	struct vmm_vcpu *v = (struct vmm_vcpu *)(unsigned long)vmm_pcpu.vcpu;
 	const struct vmm_backend *b = v->backend;
+	struct vmm_site_desc alias;
 	enum vmm_status s;
 
 	if (b->vmm_entered)
 		b->vmm_entered(b->ctx);
 	vmm_pcpu.in_vmm = 1;
-	s = vmm_dispatch(v, regs, d);
+	/* regs->rip: the return address of the site's call, 0 from a jmp */
+	s = vmm_dispatch(v, regs, vmm_site_as_run(d, regs->rip, &alias));
 	if (s == VMM_SHUTDOWN)
 		b->shutdown(b->ctx, v->shutdown_status);
 	if (s == VMM_HALT)

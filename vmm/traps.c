@@ -14,6 +14,49 @@ int vmm_vector_has_error(unsigned vector)
 	       vector == X86_EXC_AC || vector == X86_EXC_CP;
 }
 
+/* The VMM's own page at va (a page of the region or of its alias): mapped
+ * for the kernel table only, executable only where the region is linked. */
+static enum vmm_status fill_vmm_page(const struct vmm_trap_env *env, uint64_t va, uint64_t region_va,
+				     uint64_t nx)
+{
+	uint64_t leaf = X86_PTE_P | X86_PTE_W | X86_PTE_A | X86_PTE_D | nx |
+			(env->shadow->kernel_user_bit ? X86_PTE_U : 0) |
+			(env->vmm_frame(env->ctx, region_va & ~0xfffULL) << 12);
+
+	if (vmm_shadow_set(env->shadow, va, 0, leaf)) {
+		vmm_shadow_flush(env->shadow);
+		if (vmm_shadow_set(env->shadow, va, 0, leaf))
+			return VMM_SHUTDOWN;
+	}
+	return VMM_DONE;
+}
+
+/* A fault at the region's 1:1 alias.  Code continues where the region is
+ * linked (a thunk's relative jmp then reaches the linked VMM, whose pages
+ * stay mapped whatever the guest does with its tables); data (the inline
+ * cli's RIP-relative store into vmm_pcpu) gets the region's page mapped at
+ * the alias, not executable, so that code there still moves.  The guest's
+ * own tables are not consulted: the region is not the guest's memory. */
+static int alias_fault(struct vmm_regs *regs, uint32_t error, uint64_t cr2,
+		       const struct vmm_trap_env *env, enum vmm_status *s)
+{
+	uint64_t off = env->alias_offset;
+	uint64_t start = env->vmm_start - off, size = env->vmm_end - env->vmm_start;
+
+	if (!off || !env->shadow)
+		return 0;
+	if (regs->rip - start < size && ((error & X86_PF_I) || regs->rip == cr2)) {
+		regs->rip += off;
+		*s = VMM_DONE;
+		return 1;
+	}
+	if (cr2 - start < size) {
+		*s = fill_vmm_page(env, cr2, cr2 + off, X86_PTE_NX);
+		return 1;
+	}
+	return 0;
+}
+
 static enum vmm_status page_fault(struct vmm_vcpu *v, struct vmm_regs *regs, uint32_t error,
 				  uint64_t cr2, const struct vmm_trap_env *env)
 {
@@ -29,18 +72,13 @@ static enum vmm_status page_fault(struct vmm_vcpu *v, struct vmm_regs *regs, uin
 		if (r >= 0)
 			return (enum vmm_status)r;
 	}
-	if (v->cpl == 0 && cr2 >= env->vmm_start && cr2 < env->vmm_end && env->shadow) {
-		/* the VMM's own pages: mapped for the kernel table only */
-		uint64_t leaf = X86_PTE_P | X86_PTE_W | X86_PTE_A | X86_PTE_D |
-				(env->shadow->kernel_user_bit ? X86_PTE_U : 0) |
-				(env->vmm_frame(env->ctx, cr2 & ~0xfffULL) << 12);
+	if (v->cpl == 0 && cr2 >= env->vmm_start && cr2 < env->vmm_end && env->shadow)
+		return fill_vmm_page(env, cr2, cr2, 0);
+	if (v->cpl == 0) {
+		enum vmm_status s;
 
-		if (vmm_shadow_set(env->shadow, cr2, 0, leaf)) {
-			vmm_shadow_flush(env->shadow);
-			if (vmm_shadow_set(env->shadow, cr2, 0, leaf))
-				return VMM_SHUTDOWN;
-		}
-		return VMM_DONE;
+		if (alias_fault(regs, error, cr2, env, &s))
+			return s;
 	}
 	if (!env->shadow) /* the hypervisor walks the guest's tables itself */
 		goto deliver;

@@ -119,3 +119,16 @@ const struct vmm_site_desc *vmm_site_lookup(const struct vmm_vcpu *v, uint64_t a
 	}
 	return lo->site <= addr && addr < lo->resume ? lo : 0;
 }
+
+const struct vmm_site_desc *vmm_site_as_run(const struct vmm_site_desc *d, uint64_t ret,
+					    struct vmm_site_desc *copy)
+{
+	uint64_t at = ret - VMM_SITE_CALL_LENGTH;
+
+	if (!d || !ret || at == d->site)
+		return d;
+	*copy = *d;
+	copy->site = at;
+	copy->resume = at + (d->resume - d->site);
+	return copy;
+}

@@ -87,6 +87,14 @@ ImageLayout image_layout(const ElfFile &elf) {
   return l;
 }
 
+// The boot protocol the VMM gives the guest: Linux's for an image with a
+// "Linux" ELF note (vmm_abi.h, previrt_boot_protocol).
+uint64_t boot_protocol(const ElfFile &elf) {
+  for (const auto &n : elf.notes())
+    if (n.owner == VMM_LINUX_NOTE_OWNER) return VMM_BOOT_PROTOCOL_LINUX;
+  return VMM_BOOT_PROTOCOL_PGBT;
+}
+
 Diagnostic site_error(const ElfFile &elf, const Site &s, std::string_view target,
                       const std::string &msg) {
   return error_at(elf.describe(s.address), "record " + std::to_string(s.record) + ": " +
@@ -248,6 +256,7 @@ Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table,
       {VMM_SYM_VIRT_BASE, layout.virt_base},
       {VMM_SYM_SITE_DESCS, descs},
       {VMM_SYM_SITE_DESCS_END, descs_end},
+      {VMM_SYM_BOOT_PROTOCOL, boot_protocol(elf)},
   };
   auto linked = link_vmm_object(*obj, vaddr, externals);
   if (!linked) return linked.error();

@@ -13,6 +13,7 @@
 
 extern char previrt_guest_entry[], previrt_image_start[], previrt_image_end[];
 extern char previrt_region_start[], previrt_region_end[], previrt_virt_base[];
+extern char previrt_boot_protocol[];
 extern const struct vmm_site_desc previrt_site_descs[], previrt_site_descs_end[];
 
 #define VMM_IMAGE_VALUE(sym) ((uint64_t)(unsigned long)(sym))

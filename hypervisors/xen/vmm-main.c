@@ -11,8 +11,10 @@
  *      first user mode both use it from now on;
  *   3. the vCPU, the device models and the guest's boot state: the page
  *      tables, boot info and memory map its documented 64-bit entry expects
- *      (vmm_boot_prepare), with the VMM's region, what Xen built at boot
- *      and the pool reserved;
+ *      (vmm_boot_prepare), or for a Linux image (previrt_boot_protocol)
+ *      the zero page, e820 map and GDT of Linux's 64-bit boot protocol
+ *      (vmm_linux_boot_prepare), with the VMM's region, what Xen built at
+ *      boot and the pool reserved;
  *   4. Xen's entries: trap table with the VMM's hook, event, syscall and
  *      failsafe callbacks, VIRQ_TIMER, the kernel stack;
  *   5. an iret into the guest's entry in Xen's user mode.
@@ -23,6 +25,7 @@
 #include "hypercall.h"
 #include "vmm-image.h"
 #include "vmm/boot.h"
+#include "vmm/linux_boot.h"
 #include "xen-backend.h"
 
 extern char vmm_sti[], vmm_pushf[], vmm_popf[], vmm_resume[], vmm_exit_lea[], vmm_exit_popf[],
@@ -82,6 +85,8 @@ int xen_pv_main(const start_info_t *boot_si)
 	struct vmm_boot_request req;
 	struct vmm_boot_state boot;
 	struct vmm_regs regs = { .rflags = 0x2 };
+	int linux_boot = VMM_IMAGE_VALUE(previrt_boot_protocol) == VMM_BOOT_PROTOCOL_LINUX;
+	uint64_t area_size = linux_boot ? VMM_LINUX_BOOT_AREA_SIZE : VMM_BOOT_AREA_SIZE;
 
 	start_info_copy = *boot_si;
 	xen_start_info = si;
@@ -132,6 +137,9 @@ int xen_pv_main(const start_info_t *boot_si)
 		.vmm_end = VMM_IMAGE_VALUE(previrt_region_end),
 		.vmm_frame = xen_vmm_region_frame,
 		.ctx = &x->memory,
+		/* a kernel not linked 1:1 may reach the region at its
+		 * guest-physical address while it runs 1:1 (vmm/traps.h) */
+		.alias_offset = vb,
 	};
 	x->trap_target = is_trap_target();
 
@@ -149,15 +157,21 @@ int xen_pv_main(const start_info_t *boot_si)
 	};
 	req = (struct vmm_boot_request){
 		.ram_bytes = ram,
-		.area = x->memory.pool_first * PAGE - ((VMM_BOOT_AREA_SIZE + PAGE - 1) & ~(PAGE - 1)),
+		.area = x->memory.pool_first * PAGE - ((area_size + PAGE - 1) & ~(PAGE - 1)),
 		.reserved = reserved,
 		.reserved_count = 2,
 		.cmdline = (const char *)si->cmd_line,
 		.entry = VMM_IMAGE_VALUE(previrt_guest_entry),
 	};
-	check(vmm_boot_prepare(&x->memory.phys, &req, &boot) ? -XEN_EINVAL : 0,
-	      "preparing the guest's boot state");
-	vmm_boot_enter(v, &regs, &req, &boot);
+	if (linux_boot) {
+		check(vmm_linux_boot_prepare(&x->memory.phys, &req, &boot) ? -XEN_EINVAL : 0,
+		      "preparing Linux's boot state");
+		vmm_linux_boot_enter(v, &regs, &req, &boot);
+	} else {
+		check(vmm_boot_prepare(&x->memory.phys, &req, &boot) ? -XEN_EINVAL : 0,
+		      "preparing the guest's boot state");
+		vmm_boot_enter(v, &regs, &req, &boot);
+	}
 
 	/* 4: Xen's entries */
 	xen_set_trap_hook(xen_vmm_trap);

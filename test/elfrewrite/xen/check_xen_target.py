@@ -168,6 +168,15 @@ def notes_of(img, phdr):
     return out
 
 
+def note_owners(img):
+    """Owners of the notes in the SHT_NOTE sections."""
+    out = set()
+    for s in img.elf.shdrs:
+        if s["type"] == 7:
+            out.update(n for n, _, _ in notes_of(img, {"offset": s["offset"], "filesz": s["size"]}))
+    return out
+
+
 def parse_desc(b):
     site, resume, abi, cls, flags, ilen, plen = struct.unpack_from("<QQBBBBB", b, 0)
     return dict(site=site, resume=resume, abi=abi, cls=cls, flags=flags, insn_length=ilen,
@@ -361,7 +370,8 @@ def check_image(tool, name, src, out, target, vmm, ids, desc_table=None):
             "previrt_image_end": u64(hi + virt_base + 0xfff) & ~0xfff,
             "previrt_region_start": base, "previrt_region_end": region_end,
             "previrt_virt_base": virt_base, "previrt_site_descs": table_start,
-            "previrt_site_descs_end": table_start + len(table)}
+            "previrt_site_descs_end": table_start + len(table),
+            "previrt_boot_protocol": 1 if "Linux" in note_owners(orig) else 0}
     check(vmm_relocs, f"{name}/{target}: the VMM object refers to previrt_* symbols")
     for sname, rtype, off, addend in vmm_relocs:
         got = linked_value(img, base, rtype, off, addend)

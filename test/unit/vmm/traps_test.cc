@@ -124,3 +124,43 @@ TEST_CASE("other exceptions are reflected with their error codes", "[traps]") {
   CHECK(vmm_vector_has_error(X86_EXC_AC));
   CHECK_FALSE(vmm_vector_has_error(X86_EXC_BP));
 }
+
+TEST_CASE("the region's 1:1 alias: code moves to where the region is linked", "[traps][alias]") {
+  Env e;
+  const uint64_t off = 0xffffffff80000000ULL;
+  e.env.alias_offset = off;
+  const uint64_t alias = Env::kVmmStart - off + 0x26030;  // a thunk reached 1:1
+  e.m.regs.rip = alias;
+  REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, X86_PF_I, alias, &e.env) ==
+          VMM_DONE);
+  CHECK(e.m.regs.rip == Env::kVmmStart + 0x26030);
+  CHECK(e.sh.leaf(alias, 0) == 0);  // not mapped at the alias
+  CHECK(e.m.vcpu.cr2 == 0);         // nothing delivered
+}
+
+TEST_CASE("the region's 1:1 alias: data gets the region's page, not executable",
+          "[traps][alias]") {
+  Env e;
+  const uint64_t off = 0xffffffff80000000ULL;
+  e.env.alias_offset = off;
+  const uint64_t data = Env::kVmmStart - off + 0x3001;  // vmm_pcpu+1, inline cli
+  e.m.regs.rip = 0x1000100;                             // guest code, 1:1
+  REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, X86_PF_W, data, &e.env) ==
+          VMM_DONE);
+  CHECK(e.m.regs.rip == 0x1000100);  // restarted
+  uint64_t leaf = e.sh.leaf(data, 0);
+  CHECK((leaf & 0xffffffffff000ULL) >> 12 == 0x7003);  // the region's own frame
+  CHECK((leaf & X86_PTE_W) != 0);
+  CHECK((leaf & X86_PTE_NX) != 0);
+  CHECK(e.sh.leaf(data, 1) == 0);  // never in the user table
+}
+
+TEST_CASE("without an alias, low addresses are the guest's", "[traps][alias]") {
+  Env e;
+  const uint64_t addr = Env::kVmmStart - 0xffffffff80000000ULL + 0x26030;
+  e.m.regs.rip = addr;
+  REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, X86_PF_I, addr, &e.env) ==
+          VMM_DONE);
+  CHECK(e.m.regs.rip == kHandler + X86_EXC_PF * 16);  // the guest's #PF
+  CHECK(e.m.vcpu.cr2 == addr);
+}

@@ -214,6 +214,11 @@ struct vmm_pcpu {
  *                             forms included), sorted by site address, so
  *                             that the VMM can identify any address that
  *                             lies inside a site
+ *   previrt_boot_protocol     how the VMM boots the guest: VMM_BOOT_PROTOCOL_
+ *                             LINUX if the annotated image has an ELF note
+ *                             of owner "Linux" (every vmlinux does: the
+ *                             build salt note of <linux/elfnote.h>), else
+ *                             VMM_BOOT_PROTOCOL_PGBT (docs/guest-boot.md)
  */
 #define VMM_SYM_GUEST_ENTRY "previrt_guest_entry"
 #define VMM_SYM_IMAGE_START "previrt_image_start"
@@ -223,6 +228,12 @@ struct vmm_pcpu {
 #define VMM_SYM_VIRT_BASE "previrt_virt_base"
 #define VMM_SYM_SITE_DESCS "previrt_site_descs"
 #define VMM_SYM_SITE_DESCS_END "previrt_site_descs_end"
+#define VMM_SYM_BOOT_PROTOCOL "previrt_boot_protocol"
+
+/* Values of previrt_boot_protocol. */
+#define VMM_BOOT_PROTOCOL_PGBT 0  /* docs/guest-boot.md: "pgbt" boot info */
+#define VMM_BOOT_PROTOCOL_LINUX 1 /* Linux's 64-bit boot protocol: zero page */
+#define VMM_LINUX_NOTE_OWNER "Linux"
 
 #ifdef __cplusplus
 #define VMM_ABI_ASSERT(c, m) static_assert(c, m)

@@ -185,6 +185,22 @@ void vmm_set_cpl(struct vmm_vcpu *v, unsigned cpl);
 /* The site whose bytes contain addr (v->sites), or 0. */
 const struct vmm_site_desc *vmm_site_lookup(const struct vmm_vcpu *v, uint64_t addr);
 
+/* The length of the call at the start of a site that takes the descriptor
+ * path (`call thunk_N`): its return address is where the site ran + 5. */
+#define VMM_SITE_CALL_LENGTH 5
+
+/*
+ * The descriptor of site d as it ran: a kernel may run the same code at a
+ * second virtual address (Linux runs startup_64 and what it calls at the
+ * physical address, mapped 1:1, before it jumps to where it is linked), and
+ * a site must then resume, fault and address RIP-relative operands there.
+ * ret is the return address of the site's call (0 if the site was entered
+ * without a call).  Returns d if the site ran where it is linked (or ret is
+ * 0), else *copy: d with site and resume moved to where it ran.
+ */
+const struct vmm_site_desc *vmm_site_as_run(const struct vmm_site_desc *d, uint64_t ret,
+					    struct vmm_site_desc *copy);
+
 /* RFLAGS as the guest sees it: arithmetic flags from the real ones, system
  * flags from the virtual CPU. */
 uint64_t vmm_guest_rflags(const struct vmm_vcpu *v, uint64_t real);
