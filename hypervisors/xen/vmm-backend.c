@@ -59,11 +59,24 @@ static void set_timer(void *ctx, uint64_t deadline_ns)
 		xen_set_timer(deadline_ns);
 }
 
+/* The real cpuid, except for the XSAVE state components (leaf 0xd), which
+ * come from Xen's policy for PV guests (the forced-emulation prefix, ud2;
+ * .ascii "xen"; cpuid): Xen's xsetbv for PV raises #GP for an XCR0 bit
+ * outside that policy (PKRU; MPX's BNDREGS and BNDCSR, which Xen offers to
+ * HVM guests only), and Linux enables every state component leaf 0xd
+ * offers.  The other leaves stay the hardware's, so that a guest sees the
+ * same CPU model as natively (Xen's PV policy also hides features the VMM
+ * emulates, such as MONITOR/MWAIT). */
 static void cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
 	(void)ctx;
-	__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
-			 : "a"(leaf), "c"(subleaf));
+	if (leaf == 0xd)
+		__asm__ volatile("ud2a; .ascii \"xen\"; cpuid"
+				 : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+				 : "a"(leaf), "c"(subleaf));
+	else
+		__asm__ volatile("cpuid" : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+				 : "a"(leaf), "c"(subleaf));
 }
 
 static uint64_t rdtsc(void *ctx)
