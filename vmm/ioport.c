@@ -23,6 +23,16 @@ static uint64_t now_ns(const struct vmm_backend *b)
 	return b && b->time_ns ? b->time_ns(b->ctx) : 0;
 }
 
+/* The UART's interrupt line onto the PIC: a fall since the last look (a
+ * THR write, an IIR read) first, so that the rise after it is an edge. */
+static void sync_com1_irq(struct vmm_devices *d)
+{
+	if (d->com1.line_dropped)
+		vmm_pic_set_irq(&d->pic, VMM_IRQ_COM1, 0);
+	d->com1.line_dropped = 0;
+	vmm_pic_set_irq(&d->pic, VMM_IRQ_COM1, vmm_uart_irq(&d->com1));
+}
+
 static uint8_t read_byte(struct vmm_devices *d, const struct vmm_backend *b, uint16_t port)
 {
 	if (port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1)
@@ -40,8 +50,12 @@ static uint8_t read_byte(struct vmm_devices *d, const struct vmm_backend *b, uin
 	if (port == VMM_PORT_CMOS || port == VMM_PORT_CMOS + 1)
 		return vmm_cmos_io_read(&d->cmos, port,
 					b && b->wallclock ? b->wallclock(b->ctx) : 0);
-	if (port >= VMM_PORT_COM1 && port <= VMM_PORT_COM1 + 7)
-		return vmm_uart_io_read(&d->com1, port - VMM_PORT_COM1);
+	if (port >= VMM_PORT_COM1 && port <= VMM_PORT_COM1 + 7) {
+		uint8_t value = vmm_uart_io_read(&d->com1, port - VMM_PORT_COM1);
+
+		sync_com1_irq(d);
+		return value;
+	}
 	return 0xff;
 }
 
@@ -68,6 +82,7 @@ static void write_byte(struct vmm_devices *d, const struct vmm_backend *b, uint1
 		vmm_cmos_io_write(&d->cmos, port, value);
 	} else if (port >= VMM_PORT_COM1 && port <= VMM_PORT_COM1 + 7) {
 		vmm_uart_io_write(&d->com1, port - VMM_PORT_COM1, value, b);
+		sync_com1_irq(d);
 	}
 }
 

@@ -88,9 +88,13 @@ uint64_t vmm_pit_ns_from_ticks(uint64_t ticks);
 /* ---- 16550 UART ---------------------------------------------------------- */
 struct vmm_uart {
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
+	uint8_t thre_pending;  /* the "transmitter empty" interrupt is raised */
+	uint8_t line_dropped;  /* the IRQ line fell since the glue last looked */
 	uint16_t fill;
 	char buf[128];         /* transmitted bytes not yet written to the console */
 };
+
+#define VMM_IRQ_COM1 4
 
 void vmm_uart_init(struct vmm_uart *u);
 uint8_t vmm_uart_io_read(struct vmm_uart *u, unsigned reg);
@@ -98,6 +102,8 @@ void vmm_uart_io_write(struct vmm_uart *u, unsigned reg, uint8_t value,
 		       const struct vmm_backend *b);
 /* Writes buffered output to the console (at a newline, a full buffer, exit). */
 void vmm_uart_flush(struct vmm_uart *u, const struct vmm_backend *b);
+/* The UART's interrupt line (IRQ 4 through MCR.OUT2, as on a PC). */
+int vmm_uart_irq(const struct vmm_uart *u);
 
 /* ---- MC146818 CMOS RTC ---------------------------------------------------- */
 struct vmm_cmos {
