@@ -4,10 +4,11 @@
  * (vmm/include/vmm/linux_boot.h).  What Linux 6.1 reads before it copies
  * the zero page (copy_bootdata, sanitize_boot_params, the e820 setup): the
  * setup header's magic numbers and version, type_of_loader, loadflags,
- * cmd_line_ptr (and ext_cmd_line_ptr for the upper half), the e820 table
+ * cmd_line_ptr (and ext_cmd_line_ptr for the upper half), ramdisk_image
+ * and ramdisk_size (and their ext_ halves), the e820 table
  * and its count, and a zero sentinel (a loader that builds the zero page
  * from scratch, as this one does, leaves it 0).  Everything else is zero:
- * no initrd, no EDD, no ACPI RSDP pointer (Linux then scans the BIOS area),
+ * no EDD, no ACPI RSDP pointer (Linux then scans the BIOS area),
  * hardware_subarch 0 (a PC).
  */
 #include "vmm/linux_boot.h"
@@ -55,6 +56,12 @@ int vmm_linux_boot_prepare(const struct vmm_phys *m, const struct vmm_boot_reque
 		err |= vmm_phys_store(m, cmdline + i, 0, 1);
 		err |= vmm_phys_store(m, zp + VMM_LINUX_BP_CMD_LINE_PTR, (uint32_t)cmdline, 4);
 		err |= vmm_phys_store(m, zp + VMM_LINUX_BP_EXT_CMD_LINE_PTR, cmdline >> 32, 4);
+	}
+	if (r->initrd_size) {
+		err |= vmm_phys_store(m, zp + VMM_LINUX_BP_RAMDISK_IMAGE, (uint32_t)r->initrd, 4);
+		err |= vmm_phys_store(m, zp + VMM_LINUX_BP_EXT_RAMDISK_IMAGE, r->initrd >> 32, 4);
+		err |= vmm_phys_store(m, zp + VMM_LINUX_BP_RAMDISK_SIZE, (uint32_t)r->initrd_size, 4);
+		err |= vmm_phys_store(m, zp + VMM_LINUX_BP_EXT_RAMDISK_SIZE, r->initrd_size >> 32, 4);
 	}
 	err |= vmm_phys_store(m, zp + VMM_LINUX_BP_E820_ENTRIES, (uint64_t)n, 1);
 	for (int i = 0; i < n; i++) {

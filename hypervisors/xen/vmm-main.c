@@ -81,7 +81,9 @@ int xen_pv_main(const start_info_t *boot_si)
 	struct vmm_vcpu *v = &x->vcpu;
 	uint64_t vb = VMM_IMAGE_VALUE(previrt_virt_base);
 	uint64_t ram;
-	struct vmm_boot_range reserved[2];
+	struct vmm_boot_range reserved[3];
+	unsigned nreserved = 2;
+	uint64_t initrd = 0, initrd_size = 0;
 	struct vmm_boot_request req;
 	struct vmm_boot_state boot;
 	struct vmm_regs regs = { .rflags = 0x2 };
@@ -143,8 +145,8 @@ int xen_pv_main(const start_info_t *boot_si)
 	};
 	x->trap_target = is_trap_target();
 
-	/* the region and what Xen built after it (p2m, start_info, its page
-	 * tables, the boot stack), then the pool */
+	/* the region and what Xen built after it (the initrd, p2m,
+	 * start_info, its page tables, the boot stack), then the pool */
 	reserved[0] = (struct vmm_boot_range){
 		.addr = VMM_IMAGE_VALUE(previrt_region_start) - vb,
 		.size = x->memory.pt_end * PAGE + PAGE - (VMM_IMAGE_VALUE(previrt_region_start) - vb),
@@ -155,13 +157,34 @@ int xen_pv_main(const start_info_t *boot_si)
 		.size = ram - x->memory.pool_first * PAGE,
 		.type = VMM_E820_RESERVED,
 	};
+	/* Xen maps the initrd (the first module) after the image; a Linux guest
+	 * gets it as its RAM disk, left out of the reserved range as RAM (Linux
+	 * reserves it itself until it has unpacked it) */
+	if (linux_boot && si->mod_start && si->mod_len) {
+		initrd = (si->flags & SIF_MOD_START_PFN) ? si->mod_start * PAGE : si->mod_start - vb;
+		initrd_size = si->mod_len;
+		if (initrd > reserved[0].addr &&
+		    initrd + initrd_size <= reserved[0].addr + reserved[0].size) {
+			uint64_t end = (initrd + initrd_size + PAGE - 1) & ~(PAGE - 1);
+
+			reserved[2] = (struct vmm_boot_range){
+				.addr = end,
+				.size = reserved[0].addr + reserved[0].size - end,
+				.type = VMM_E820_RESERVED,
+			};
+			reserved[0].size = (initrd & ~(PAGE - 1)) - reserved[0].addr;
+			nreserved = 3;
+		}
+	}
 	req = (struct vmm_boot_request){
 		.ram_bytes = ram,
 		.area = x->memory.pool_first * PAGE - ((area_size + PAGE - 1) & ~(PAGE - 1)),
 		.reserved = reserved,
-		.reserved_count = 2,
+		.reserved_count = nreserved,
 		.cmdline = (const char *)si->cmd_line,
 		.entry = VMM_IMAGE_VALUE(previrt_guest_entry),
+		.initrd = initrd,
+		.initrd_size = initrd_size,
 	};
 	if (linux_boot) {
 		check(vmm_linux_boot_prepare(&x->memory.phys, &req, &boot) ? -XEN_EINVAL : 0,

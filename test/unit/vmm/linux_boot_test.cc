@@ -98,6 +98,28 @@ TEST_CASE("Linux zero page: setup header, command line, e820 table", "[boot][lin
   CHECK(get(m, zp + 0x2d0 + 20 * want.size(), 20) == 0);
 }
 
+TEST_CASE("Linux zero page: the initrd, in both halves of its fields", "[boot][linux]") {
+  LinuxBoot b;
+  b.r.initrd = 0x1c70000;
+  b.r.initrd_size = 0xfc000;
+  REQUIRE(vmm_linux_boot_prepare(&b.mem.phys, &b.r, &b.s) == 0);
+  const uint64_t zp = b.s.boot_info;
+  CHECK(get(b.mem, zp + 0x218, 4) == 0x1c70000);  // hdr.ramdisk_image
+  CHECK(get(b.mem, zp + 0x21c, 4) == 0xfc000);    // hdr.ramdisk_size
+  CHECK(get(b.mem, zp + 0x0c0, 4) == 0);          // ext_ramdisk_image
+  CHECK(get(b.mem, zp + 0x0c4, 4) == 0);          // ext_ramdisk_size
+
+  b.r.initrd = 0x123456000ULL;  // above 4 GiB: the ext_ halves
+  b.r.initrd_size = 0x100001000ULL;
+  b.r.ram_bytes = 64ULL << 30;
+  b.mem.limit = 64ULL << 30;
+  REQUIRE(vmm_linux_boot_prepare(&b.mem.phys, &b.r, &b.s) == 0);
+  CHECK(get(b.mem, zp + 0x218, 4) == 0x23456000);
+  CHECK(get(b.mem, zp + 0x0c0, 4) == 1);
+  CHECK(get(b.mem, zp + 0x21c, 4) == 0x1000);
+  CHECK(get(b.mem, zp + 0x0c4, 4) == 1);
+}
+
 TEST_CASE("Linux boot: page tables map the kernel, zero page and command line 1:1",
           "[boot][linux]") {
   LinuxBoot b;

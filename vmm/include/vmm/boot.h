@@ -43,6 +43,8 @@ struct vmm_boot_request {
 	unsigned reserved_count;
 	const char *cmdline;        /* may be 0 */
 	uint64_t entry;             /* the guest's 64-bit entry (virtual = physical) */
+	uint64_t initrd, initrd_size; /* guest-physical initial RAM disk, or 0, 0
+				       (Linux's protocol only; guest-boot.md has none) */
 };
 
 /* PML4, PDPT, one PD (2 MiB pages for the first GiB), then the boot info,

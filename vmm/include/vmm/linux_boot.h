@@ -38,8 +38,12 @@ extern "C" {
 #define VMM_LINUX_BP_VERSION 0x206
 #define VMM_LINUX_BP_TYPE_OF_LOADER 0x210
 #define VMM_LINUX_BP_LOADFLAGS 0x211
+#define VMM_LINUX_BP_RAMDISK_IMAGE 0x218
+#define VMM_LINUX_BP_RAMDISK_SIZE 0x21c
 #define VMM_LINUX_BP_CMD_LINE_PTR 0x228
 #define VMM_LINUX_BP_CMDLINE_SIZE 0x238
+#define VMM_LINUX_BP_EXT_RAMDISK_IMAGE 0x0c0
+#define VMM_LINUX_BP_EXT_RAMDISK_SIZE 0x0c4
 #define VMM_LINUX_BP_EXT_CMD_LINE_PTR 0x0c8
 #define VMM_LINUX_BP_E820_TABLE 0x2d0   /* 20-byte entries: addr, size, type */
 #define VMM_LINUX_E820_MAX 128
@@ -53,8 +57,8 @@ extern "C" {
 #define VMM_LINUX_BOOT_DS 0x18
 
 /* Writes the page tables, the zero page (e820 map of vmm_boot_memory_map
- * with the whole area reserved, command line, the setup-header fields a
- * boot loader sets), the boot GDT and the command line into guest-physical
+ * with the whole area reserved, command line, initrd, the setup-header
+ * fields a boot loader sets), the boot GDT and the command line into guest-physical
  * memory at r->area.  Returns 0, or -1 if the request does not fit (area
  * not page-aligned, outside RAM or the first GiB, too many ranges). */
 int vmm_linux_boot_prepare(const struct vmm_phys *m, const struct vmm_boot_request *r,
