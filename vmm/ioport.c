@@ -3,6 +3,9 @@
  * The I/O port map of the modelled machine: which device answers which
  * port.  A port nobody decodes reads as all ones and ignores writes, as on
  * an ISA bus; port 0x80 (POST codes, also used as an I/O delay) is absorbed.
+ * Of the keyboard controller only the reset command is modelled (Linux
+ * reboots through it): the machine ends as qemu's -no-reboot ends it, with
+ * VMM_RESET_STATUS; status reads give all ones, "no controller".
  */
 #include "vmm/devices.h"
 #include "vmm/vmm.h"
@@ -112,6 +115,12 @@ void vmm_io_write(struct vmm_devices *d, const struct vmm_backend *b, uint16_t p
 	}
 	if (port == VMM_PORT_POST)
 		return;
+	if (port == VMM_PORT_I8042_CMD && (value & 0xff) == VMM_I8042_PULSE_RESET) {
+		vmm_uart_flush(&d->com1, b);
+		d->exit_requested = 1;
+		d->exit_status = VMM_RESET_STATUS;
+		return;
+	}
 	for (unsigned i = 0; i < size; i++)
 		write_byte(d, b, (uint16_t)(port + i), (uint8_t)(value >> (8 * i)));
 }

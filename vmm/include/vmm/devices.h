@@ -131,6 +131,9 @@ void vmm_date_from_unix(uint64_t seconds, struct vmm_date *d);
 #define VMM_PORT_POST 0x80
 #define VMM_PORT_COM1 0x3f8
 #define VMM_PORT_DEBUG_EXIT 0xf4
+#define VMM_PORT_I8042_CMD 0x64
+#define VMM_I8042_PULSE_RESET 0xfe /* the keyboard controller resets the CPU */
+#define VMM_RESET_STATUS 0         /* the status a requested reset ends with */
 
 struct vmm_devices {
 	struct vmm_pic_pair pic;
