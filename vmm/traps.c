@@ -31,13 +31,31 @@ static enum vmm_status fill_vmm_page(const struct vmm_trap_env *env, uint64_t va
 	return VMM_DONE;
 }
 
-/* A fault at the region's 1:1 alias.  Code continues where the region is
- * linked (a thunk's relative jmp then reaches the linked VMM, whose pages
- * stay mapped whatever the guest does with its tables); data (the inline
- * cli's RIP-relative store into vmm_pcpu) gets the region's page mapped at
- * the alias, not executable, so that code there still moves.  The guest's
- * own tables are not consulted: the region is not the guest's memory. */
-static int alias_fault(struct vmm_regs *regs, uint32_t error, uint64_t cr2,
+/* Whether a fault at the region's alias comes from a rewritten site run
+ * 1:1: a data access by the site's own instruction (the inline cli), or
+ * a fetch by a call from a site (its return address on the stack lies in
+ * the site).  Nothing else is the VMM's: a guest may map other memory at
+ * those addresses later (user memory, say). */
+static int from_site(struct vmm_vcpu *v, const struct vmm_regs *regs, uint64_t off, int fetch)
+{
+	struct vmm_fault f;
+	uint64_t ret;
+
+	if (!fetch)
+		return vmm_site_lookup(v, regs->rip + off) != 0;
+	if (v->mem->read(v->mem->ctx, regs->gpr[VMM_RSP], &ret, 8, 0, &f))
+		return 0;
+	return vmm_site_lookup(v, ret - 1 + off) != 0;
+}
+
+/* A fault at the region's 1:1 alias from a site that ran 1:1.  Code
+ * continues where the region is linked (a thunk's relative jmp then
+ * reaches the linked VMM, whose pages stay mapped whatever the guest does
+ * with its tables); data (the inline cli's RIP-relative store into
+ * vmm_pcpu) gets the region's page mapped at the alias, not executable, so
+ * that code there still moves.  The guest's own tables are not consulted:
+ * the region is not the guest's memory. */
+static int alias_fault(struct vmm_vcpu *v, struct vmm_regs *regs, uint32_t error, uint64_t cr2,
 		       const struct vmm_trap_env *env, enum vmm_status *s)
 {
 	uint64_t off = env->alias_offset;
@@ -46,11 +64,13 @@ static int alias_fault(struct vmm_regs *regs, uint32_t error, uint64_t cr2,
 	if (!off || !env->shadow)
 		return 0;
 	if (regs->rip - start < size && ((error & X86_PF_I) || regs->rip == cr2)) {
+		if (!from_site(v, regs, off, 1))
+			return 0;
 		regs->rip += off;
 		*s = VMM_DONE;
 		return 1;
 	}
-	if (cr2 - start < size) {
+	if (cr2 - start < size && from_site(v, regs, off, 0)) {
 		*s = fill_vmm_page(env, cr2, cr2 + off, X86_PTE_NX);
 		return 1;
 	}
@@ -77,7 +97,7 @@ static enum vmm_status page_fault(struct vmm_vcpu *v, struct vmm_regs *regs, uin
 	if (v->cpl == 0) {
 		enum vmm_status s;
 
-		if (alias_fault(regs, error, cr2, env, &s))
+		if (alias_fault(v, regs, error, cr2, env, &s))
 			return s;
 	}
 	if (!env->shadow) /* the hypervisor walks the guest's tables itself */

@@ -125,11 +125,32 @@ TEST_CASE("other exceptions are reflected with their error codes", "[traps]") {
   CHECK_FALSE(vmm_vector_has_error(X86_EXC_BP));
 }
 
-TEST_CASE("the region's 1:1 alias: code moves to where the region is linked", "[traps][alias]") {
-  Env e;
-  const uint64_t off = 0xffffffff80000000ULL;
-  e.env.alias_offset = off;
-  const uint64_t alias = Env::kVmmStart - off + 0x26030;  // a thunk reached 1:1
+namespace {
+
+// A guest linked at 0xffffffff81000000, physical 0x1000000, with the VMM
+// region at Env::kVmmStart: its site at kSiteLinked runs 1:1 at kSiteRan.
+constexpr uint64_t kOff = 0xffffffff80000000ULL;
+constexpr uint64_t kSiteLinked = 0xffffffff81000089ULL, kSiteRan = kSiteLinked - kOff;
+
+struct AliasEnv : Env {
+  vmm_site_desc site{};
+  AliasEnv() {
+    env.alias_offset = kOff;
+    site.site = kSiteLinked;
+    site.resume = kSiteLinked + 5;
+    m.vcpu.sites = &site;
+    m.vcpu.sites_end = &site + 1;
+    m.regs.gpr[VMM_RSP] = 0x8000;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the region's 1:1 alias: a call from a site moves to where the region is linked",
+          "[traps][alias]") {
+  AliasEnv e;
+  const uint64_t alias = Env::kVmmStart - kOff + 0x26030;  // the site's thunk, reached 1:1
+  e.m.write64(0x8000, kSiteRan + 5);                       // the call's return address
   e.m.regs.rip = alias;
   REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, X86_PF_I, alias, &e.env) ==
           VMM_DONE);
@@ -138,16 +159,14 @@ TEST_CASE("the region's 1:1 alias: code moves to where the region is linked", "[
   CHECK(e.m.vcpu.cr2 == 0);         // nothing delivered
 }
 
-TEST_CASE("the region's 1:1 alias: data gets the region's page, not executable",
+TEST_CASE("the region's 1:1 alias: a site's data access gets the region's page, not executable",
           "[traps][alias]") {
-  Env e;
-  const uint64_t off = 0xffffffff80000000ULL;
-  e.env.alias_offset = off;
-  const uint64_t data = Env::kVmmStart - off + 0x3001;  // vmm_pcpu+1, inline cli
-  e.m.regs.rip = 0x1000100;                             // guest code, 1:1
+  AliasEnv e;
+  const uint64_t data = Env::kVmmStart - kOff + 0x3001;  // vmm_pcpu+1, inline cli
+  e.m.regs.rip = kSiteRan;
   REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, X86_PF_W, data, &e.env) ==
           VMM_DONE);
-  CHECK(e.m.regs.rip == 0x1000100);  // restarted
+  CHECK(e.m.regs.rip == kSiteRan);  // restarted
   uint64_t leaf = e.sh.leaf(data, 0);
   CHECK((leaf & 0xffffffffff000ULL) >> 12 == 0x7003);  // the region's own frame
   CHECK((leaf & X86_PTE_W) != 0);
@@ -155,9 +174,29 @@ TEST_CASE("the region's 1:1 alias: data gets the region's page, not executable",
   CHECK(e.sh.leaf(data, 1) == 0);  // never in the user table
 }
 
+TEST_CASE("the region's 1:1 alias: what does not come from a site is the guest's",
+          "[traps][alias]") {
+  AliasEnv e;
+  const uint64_t addr = Env::kVmmStart - kOff + 0x3000;
+  // a kernel access to memory the guest maps there (copy_to_user, say)
+  e.m.regs.rip = 0xffffffff81234567ULL;
+  REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, X86_PF_W, addr, &e.env) ==
+          VMM_DONE);
+  CHECK(e.m.regs.rip == kHandler + X86_EXC_PF * 16);
+  CHECK(e.sh.leaf(addr, 0) == 0);
+  // a jump there that no site's call made
+  AliasEnv j;
+  j.m.write64(0x8000, 0xffffffff81234567ULL);
+  j.m.regs.rip = addr;
+  REQUIRE(vmm_guest_exception(&j.m.vcpu, &j.m.regs, X86_EXC_PF, X86_PF_I, addr, &j.env) ==
+          VMM_DONE);
+  CHECK(j.m.regs.rip == kHandler + X86_EXC_PF * 16);
+  CHECK(j.m.vcpu.cr2 == addr);
+}
+
 TEST_CASE("without an alias, low addresses are the guest's", "[traps][alias]") {
   Env e;
-  const uint64_t addr = Env::kVmmStart - 0xffffffff80000000ULL + 0x26030;
+  const uint64_t addr = Env::kVmmStart - kOff + 0x26030;
   e.m.regs.rip = addr;
   REQUIRE(vmm_guest_exception(&e.m.vcpu, &e.m.regs, X86_EXC_PF, X86_PF_I, addr, &e.env) ==
           VMM_DONE);

@@ -27,10 +27,11 @@ struct vmm_trap_env {
 	 * translation, independent of the guest's tables). */
 	uint64_t (*vmm_frame)(void *ctx, uint64_t va);
 	void *ctx;
-	/* The region's guest-physical pages seen 1:1, as a guest that runs at
-	 * physical addresses before it jumps to where it is linked (Linux's
-	 * startup_64) reaches them: [vmm_start - alias_offset, vmm_end -
-	 * alias_offset).  0: no such alias (an image linked 1:1). */
+	/* The region's guest-physical pages seen 1:1, as the sites of a guest
+	 * that runs at physical addresses before it jumps to where it is
+	 * linked (Linux's startup_64) reach them: [vmm_start - alias_offset,
+	 * vmm_end - alias_offset), for faults that come from a site (v->sites)
+	 * run 1:1.  0: no such alias (an image linked 1:1). */
 	uint64_t alias_offset;
 };
 
