@@ -106,7 +106,7 @@ $(VMM_FUZZ_DIR)/machine.o: test/unit/vmm/machine.cc test/unit/vmm/machine.hh
 	$(Q)$(VMM_FUZZ_CXX) -std=c++17 $(VMM_FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(VMM_FUZZER): test/unit/vmm/fuzz/decode_dispatch_fuzz.cc $(VMM_FUZZ_OBJS)
 	$(call say,FUZZLD,$@)
-	$(Q)$(VMM_FUZZ_CXX) -std=c++17 $(VMM_FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^
+	$(Q)$(VMM_FUZZ_CXX) -std=c++17 $(VMM_FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $(filter %.cc %.o,$^)
 
 .PHONY: fuzz fuzz-vmm
 fuzz: fuzz-vmm
@@ -114,5 +114,7 @@ fuzz-vmm: $(VMM_FUZZER)
 	$(Q)mkdir -p $(VMM_FUZZ_DIR)/corpus
 	$(Q)$(VMM_FUZZER) -max_total_time=$(VMM_FUZZ_SECONDS) -timeout=10 \
 	  -artifact_prefix=$(VMM_FUZZ_DIR)/ $(VMM_FUZZ_DIR)/corpus
-# Header dependencies: a struct that changes must rebuild every fuzzer object.
+# Header dependencies: a struct that changes must rebuild every fuzzer object
+# (the fuzzer's own .d makes headers prerequisites of the binary too: its
+# link takes only the sources and objects).
 -include $(wildcard $(VMM_FUZZ_DIR)/*.d)
