@@ -206,6 +206,36 @@ TEST_CASE("vmm_entry runs a site's emulation and resumes at the site's end", "[e
   CHECK(io[1] == io[0]);
 }
 
+TEST_CASE("vmm_entry resumes a site where it ran, not where its descriptor says it is linked",
+          "[entry][alias]") {
+  // The descriptor names the site 1 MiB higher (the linked address of code
+  // that runs 1:1 at boot); the call's return address says where it ran.
+  Live m;
+  static vmm_site_desc d;
+  d = m.site(PV_CLASS_CPUID, 2, 5);
+  vmm_set_vif(&m.vcpu, 0);
+  static uint64_t io[4];
+  uint64_t a = 1, b = 0xb, c = 0, dd = 0xd;
+  asm volatile(
+      "lea -256(%%rsp), %%rsp\n\t"
+      "lea 1f+0x100000(%%rip), %%r11\n\t"
+      "mov %%r11, 0(%[desc])\n\t"       // desc.site: linked elsewhere
+      "lea 3f+0x100000(%%rip), %%r11\n\t"
+      "mov %%r11, 8(%[desc])\n\t"       // desc.resume
+      "mov %%rsp, 0(%[io])\n\t"
+      "1: call 2f\n\t"                  // the site as it runs
+      "ud2\n\t"
+      "2: push %[desc]\n\t"
+      "jmp vmm_entry\n\t"
+      "3: mov %%rsp, 8(%[io])\n\t"      // resumed here, 1 MiB below resume
+      "lea 256(%%rsp), %%rsp\n\t"
+      : "+a"(a), "+b"(b), "+c"(c), "+d"(dd)
+      : [desc] "S"(&d), [io] "D"(io)
+      : "memory", "cc", "r11");
+  CHECK(a == 0);  // emulated
+  CHECK(io[1] == io[0]);
+}
+
 TEST_CASE("vmm_entry_nostack leaves the guest stack untouched", "[entry]") {
   Live m;
   static vmm_site_desc d;
