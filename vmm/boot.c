@@ -97,6 +97,37 @@ int vmm_boot_memory_map(const struct vmm_boot_request *r, uint64_t area_size,
 	return (int)b.n;
 }
 
+int vmm_boot_ranges_cut(struct vmm_boot_range *r, unsigned *n, unsigned max, uint64_t addr,
+			uint64_t size)
+{
+	uint64_t lo = addr & ~(PAGE - 1), hi = (addr + size + PAGE - 1) & ~(PAGE - 1);
+	struct vmm_boot_range out[2 * VMM_BOOT_MAX_RANGES];
+	unsigned k = 0;
+
+	if (!size)
+		return 0;
+	if (*n > VMM_BOOT_MAX_RANGES)
+		return -1;
+	for (unsigned i = 0; i < *n; i++) {
+		uint64_t start = r[i].addr, end = r[i].addr + r[i].size;
+
+		if (hi <= start || lo >= end) {
+			out[k++] = r[i];
+			continue;
+		}
+		if (start < lo)
+			out[k++] = (struct vmm_boot_range){ start, lo - start, r[i].type };
+		if (hi < end)
+			out[k++] = (struct vmm_boot_range){ hi, end - hi, r[i].type };
+	}
+	if (k > max)
+		return -1;
+	for (unsigned i = 0; i < k; i++)
+		r[i] = out[i];
+	*n = k;
+	return 0;
+}
+
 int vmm_boot_write_tables(const struct vmm_phys *m, uint64_t pml4)
 {
 	uint64_t pdpt = pml4 + PAGE, pd = pdpt + PAGE;

@@ -163,18 +163,9 @@ int xen_pv_main(const start_info_t *boot_si)
 	if (linux_boot && si->mod_start && si->mod_len) {
 		initrd = (si->flags & SIF_MOD_START_PFN) ? si->mod_start * PAGE : si->mod_start - vb;
 		initrd_size = si->mod_len;
-		if (initrd > reserved[0].addr &&
-		    initrd + initrd_size <= reserved[0].addr + reserved[0].size) {
-			uint64_t end = (initrd + initrd_size + PAGE - 1) & ~(PAGE - 1);
-
-			reserved[2] = (struct vmm_boot_range){
-				.addr = end,
-				.size = reserved[0].addr + reserved[0].size - end,
-				.type = VMM_E820_RESERVED,
-			};
-			reserved[0].size = (initrd & ~(PAGE - 1)) - reserved[0].addr;
-			nreserved = 3;
-		}
+		check(vmm_boot_ranges_cut(reserved, &nreserved, 3, initrd, initrd_size) ? -XEN_EINVAL
+											 : 0,
+		      "taking the initrd out of the reserved ranges");
 	}
 	req = (struct vmm_boot_request){
 		.ram_bytes = ram,

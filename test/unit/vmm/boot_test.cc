@@ -110,3 +110,38 @@ TEST_CASE("vmm_boot_enter gives the entry contract's CPU state", "[boot]") {
   CHECK((m.vcpu.cr4 & X86_CR4_PAE) != 0);
   CHECK(m.flushes.size() == 1);
 }
+
+TEST_CASE("vmm_boot_ranges_cut takes whole pages out of reserved ranges", "[boot]") {
+  auto cut = [](std::vector<vmm_boot_range> r, unsigned max, uint64_t a, uint64_t n) {
+    unsigned count = unsigned(r.size());
+    r.resize(max > r.size() ? max : r.size());
+    int rc = vmm_boot_ranges_cut(r.data(), &count, max, a, n);
+    r.resize(count);
+    return std::make_pair(rc, r);
+  };
+  // the initrd in the middle of the range after the image: split in two
+  auto m = cut({{0x1c00000, 0x1a0000, 2}, {0x3b9b000, 0x465000, 2}}, 3, 0x1c6d000, 0xfb214);
+  REQUIRE(m.first == 0);
+  REQUIRE(m.second.size() == 3);
+  CHECK((m.second[0].addr == 0x1c00000 && m.second[0].size == 0x6d000));
+  CHECK((m.second[1].addr == 0x1d69000 && m.second[1].size == 0x1da0000 - 0x1d69000));
+  CHECK(m.second[1].type == 2);
+  CHECK((m.second[2].addr == 0x3b9b000 && m.second[2].size == 0x465000));
+  // at a range's start (not page-aligned: the whole first page goes), and
+  // covering a whole range: dropped
+  auto s = cut({{0x10000, 0x4000, 2}, {0x20000, 0x1000, 2}}, 2, 0x10800, 0x1000);
+  REQUIRE(s.first == 0);
+  REQUIRE(s.second.size() == 2);
+  CHECK((s.second[0].addr == 0x12000 && s.second[0].size == 0x2000));
+  auto d = cut({{0x10000, 0x4000, 2}, {0x20000, 0x1000, 2}}, 2, 0x20000, 0x1000);
+  REQUIRE(d.first == 0);
+  REQUIRE(d.second.size() == 1);
+  CHECK(d.second[0].addr == 0x10000);
+  // outside every range: unchanged; a split beyond max: refused, unchanged
+  auto o = cut({{0x10000, 0x4000, 2}}, 1, 0x40000, 0x1000);
+  CHECK((o.first == 0 && o.second.size() == 1 && o.second[0].size == 0x4000));
+  auto f = cut({{0x10000, 0x4000, 2}}, 1, 0x11000, 0x1000);
+  CHECK(f.first != 0);
+  REQUIRE(f.second.size() == 1);
+  CHECK(f.second[0].size == 0x4000);
+}

@@ -76,6 +76,14 @@ int vmm_phys_store(const struct vmm_phys *m, uint64_t gpa, uint64_t value, unsig
 int vmm_boot_memory_map(const struct vmm_boot_request *r, uint64_t area_size,
 			struct vmm_boot_range *out, unsigned max);
 
+/* Takes the pages of [addr, addr + size) (whole pages: start rounded down,
+ * end up) out of the *n ranges in r, splitting a range that holds them in
+ * its middle; a range left empty is dropped.  For memory that lies among
+ * reserved ranges but is the guest's (an initrd after the image).  Returns
+ * 0, or -1 if a split would need more than max ranges (r unchanged). */
+int vmm_boot_ranges_cut(struct vmm_boot_range *r, unsigned *n, unsigned max, uint64_t addr,
+			uint64_t size);
+
 /* Writes three page tables at pml4 (PML4, PDPT, PD: 3 pages) mapping
  * [0, 1 GiB) 1:1 with 2 MiB pages, present, writable, supervisor. */
 int vmm_boot_write_tables(const struct vmm_phys *m, uint64_t pml4);
