@@ -16,8 +16,8 @@ int vmm_vector_has_error(unsigned vector)
 
 /* The VMM's own page at va (a page of the region or of its alias): mapped
  * for the kernel table only, executable only where the region is linked. */
-static enum vmm_status fill_vmm_page(const struct vmm_trap_env *env, uint64_t va, uint64_t region_va,
-				     uint64_t nx)
+static enum vmm_status fill_vmm_page(const struct vmm_trap_env *env, uint64_t va,
+				     uint64_t region_va, uint64_t nx)
 {
 	uint64_t leaf = X86_PTE_P | X86_PTE_W | X86_PTE_A | X86_PTE_D | nx |
 			(env->shadow->kernel_user_bit ? X86_PTE_U : 0) |

@@ -20,7 +20,9 @@ struct Uart {
   Machine m;
   vmm_devices &d = m.devices;
   void out(unsigned reg, uint8_t v) { vmm_io_write(&d, &m.backend, uint16_t(kCom1 + reg), 1, v); }
-  uint8_t in(unsigned reg) { return uint8_t(vmm_io_read(&d, &m.backend, uint16_t(kCom1 + reg), 1)); }
+  uint8_t in(unsigned reg) {
+    return uint8_t(vmm_io_read(&d, &m.backend, uint16_t(kCom1 + reg), 1));
+  }
   bool requested() const { return (d.pic.master.irr & kIrq4) != 0; }
   void clear_request() { d.pic.master.irr &= uint8_t(~kIrq4); }
 };
