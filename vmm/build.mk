@@ -84,17 +84,6 @@ TESTS += test-vmm
 
 -include $(wildcard $(VMM_BUILD)/*.d)
 
-# ---- Linux through the VMM under Xen ---------------------------------------------
-# The pv-gcc tiny vmlinux (test/linux/build.mk), rewritten for Xen, boots to
-# its initramfs's /init and reboots (vmm/scripts/run-linux-xen; about 5 s of
-# qemu once the kernel is built).  Paths are literal: test/linux/build.mk is
-# read after this fragment.
-.PHONY: test-vmm-linux-xen
-test-vmm-linux-xen: $(BIN)/elfrewrite linux-pv-gcc $(BUILD)/linux/initramfs.cpio.gz
-	$(Q)vmm/scripts/run-linux-xen $(BIN)/elfrewrite $(BUILD)/linux/tiny-pv-gcc/vmlinux \
-	  $(BUILD)/linux/initramfs.cpio.gz $(BUILD)/test/vmm-linux-xen
-TESTS += test-vmm-linux-xen
-
 # ---- fuzzing ---------------------------------------------------------------------
 # `make fuzz-vmm` (also part of `make fuzz`): the decoder and the dispatcher
 # under libFuzzer with ASan and UBSan, for VMM_FUZZ_SECONDS.

@@ -117,3 +117,12 @@ bench-xen-guest: $(BIN)/elfrewrite $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf
 	$(Q)test/xen/bench-guest $(BIN)/elfrewrite $(GUEST_OUT)/plain.elf $(GUEST_OUT)/pv.elf \
 	  $(XEN_TEST_OUT)/bench-guest
 BENCHES += bench-xen-guest
+
+# test-xen-linux: the pv-gcc tiny vmlinux (test/linux/build.mk), rewritten
+# with --target=xen, boots under Xen through the in-place VMM to its
+# initramfs's /init, which prints its marker, and reboots with status 0.
+.PHONY: test-xen-linux
+test-xen-linux: $(BIN)/elfrewrite linux-pv-gcc $(BUILD)/linux/initramfs.cpio.gz
+	$(Q)test/xen/check-linux $(BIN)/elfrewrite $(BUILD)/linux/tiny-pv-gcc/vmlinux \
+	  $(BUILD)/linux/initramfs.cpio.gz $(XEN_TEST_OUT)/linux
+TESTS += test-xen-linux
