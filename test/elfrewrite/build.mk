@@ -148,6 +148,8 @@ TESTS += test-elfrewrite-bench-smoke
 # replacement sites redone and checked (linux_roundtrip.py, about 2 s once
 # the kernel is built).
 ER_FIXTURES += $(ER_OUT)/alternatives.elf $(ER_OUT)/nostack-riprel.elf
+# (prerequisites are expanded where a rule is read: name them here too)
+elfrewrite-fixtures: $(ER_OUT)/alternatives.elf $(ER_OUT)/nostack-riprel.elf
 .PHONY: test-elfrewrite-alternatives test-elfrewrite-linux-roundtrip
 test-elfrewrite-alternatives: $(BIN)/elfrewrite $(ER_OUT)/alternatives.elf
 	$(Q)python3 test/elfrewrite/linux_roundtrip.py $(BIN)/elfrewrite $(ER_OUT)/alternatives.elf \
