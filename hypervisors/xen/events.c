@@ -86,6 +86,11 @@ long xen_bind_virq(unsigned int virq, xen_event_handler_t handler, void *data)
 	return rc < 0 ? rc : (long)bind.port;
 }
 
+int xen_events_pending(void)
+{
+	return __atomic_load_n(&vcpu0()->evtchn_upcall_pending, __ATOMIC_SEQ_CST) != 0;
+}
+
 void xen_events_disable(void)
 {
 	vcpu0()->evtchn_upcall_mask = 1;
@@ -146,14 +151,6 @@ void xen_failsafe(void)
 	xen_shutdown(SHUTDOWN_crash);
 }
 
-static inline uint64_t read_tsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
-
 uint64_t xen_system_time_ns(void)
 {
 	const volatile struct vcpu_time_info *t = &vcpu0()->time;
@@ -168,7 +165,7 @@ uint64_t xen_system_time_ns(void)
 		system_time = t->system_time;
 		mul = t->tsc_to_system_mul;
 		shift = t->tsc_shift;
-		delta = read_tsc();
+		delta = xen_read_tsc();
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	} while ((version & 1) != 0 || version != t->version);
 

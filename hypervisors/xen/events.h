@@ -18,6 +18,9 @@ long xen_events_init(void);
  * port (>= 0) or a negative Xen error. */
 long xen_bind_virq(unsigned int virq, xen_event_handler_t handler, void *data);
 
+/* Whether an event waits for delivery (vcpu_info.evtchn_upcall_pending). */
+int xen_events_pending(void);
+
 /* Event delivery on/off for this vCPU (the PV "interrupt flag"). */
 void xen_events_enable(void);
 void xen_events_disable(void);
@@ -32,6 +35,15 @@ void xen_event_upcall(void);
  * between the caller's last check and the block is not lost; they are
  * enabled on return. */
 void xen_block(void);
+
+/* The time-stamp counter (a PV guest may read it). */
+static inline uint64_t xen_read_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 
 /* Xen system time in nanoseconds since boot (vcpu_time_info + TSC). */
 uint64_t xen_system_time_ns(void);

@@ -11,11 +11,6 @@
 #include "hypercall.h"
 #include "xen-backend.h"
 
-static struct vcpu_info *vcpu0(void)
-{
-	return &xen_shared_info->vcpu_info[0];
-}
-
 static void console_write(void *ctx, const char *buf, unsigned long len)
 {
 	(void)ctx;
@@ -81,11 +76,8 @@ static void cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 
 static uint64_t rdtsc(void *ctx)
 {
-	uint32_t lo, hi;
-
 	(void)ctx;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
+	return xen_read_tsc();
 }
 
 /* The guest runs in Xen's user mode, so its %gs base is Xen's user one; the
@@ -103,11 +95,9 @@ static void set_segment_base(void *ctx, int which, uint64_t base)
  * directly, not one by one through the syscall callback. */
 static void tlb_flush(void *ctx, uint64_t cr3, uint64_t va)
 {
+	(void)ctx;
 	(void)cr3;
-	if (xen_vmm_in_kernel)
-		xen_vmm_tlb_flush(ctx, va);
-	else
-		xen_vmm_kernel_call(XEN_VMM_KCALL_TLB_FLUSH, va);
+	xen_vmm_kernel_call(XEN_VMM_KCALL_TLB_FLUSH, va);
 }
 
 /* After a full flush the guest's next instructions touch its stack (and VMM
@@ -163,29 +153,22 @@ static void enter_mode(void *ctx, struct vmm_vcpu *v, struct vmm_regs *regs)
 static void vmm_entered(void *ctx)
 {
 	(void)ctx;
-	vcpu0()->evtchn_upcall_mask = 1;
-	__asm__ volatile("" ::: "memory");
+	xen_events_disable();
 }
 
 static void vmm_leaving(void *ctx, struct vmm_vcpu *v, struct vmm_regs *regs)
 {
-	struct vcpu_info *vi = vcpu0();
-
 	(void)ctx;
-	if (__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST))
+	if (xen_events_pending())
 		xen_event_upcall();
 	if (vmm_vif(v) && v->pcpu->pending)
 		vmm_deliver_pending(v, regs);
 	if (v->mode_switch)
 		return; /* the mode gate's iret enables events */
-	__asm__ volatile("" ::: "memory");
-	vi->evtchn_upcall_mask = 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	/* An event that came in between is delivered on the next entry into
-	 * Xen; make one now (its upcall finds VMM code and only runs the
-	 * handlers: the interrupt waits for the guest's next VMM entry). */
-	if (vi->evtchn_upcall_pending)
-		xen_version(XENVER_version, 0);
+	/* An event that comes from here on is delivered at once (its upcall
+	 * finds VMM code and only runs the handlers: the interrupt waits for
+	 * the guest's next VMM entry). */
+	xen_events_enable();
 }
 
 void xen_vmm_timer_event(evtchn_port_t port, void *data)
