@@ -43,7 +43,7 @@ static void check(long rc, const char *what)
 		xen_console_puts(" failed: error ");
 		xen_console_put_udec((unsigned long)-rc);
 		xen_console_puts("\n");
-		xen_exit(100);
+		xen_exit(XEN_VMM_FATAL_STATUS);
 	}
 }
 

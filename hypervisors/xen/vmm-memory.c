@@ -18,7 +18,7 @@
  * aligned) gets L1 tables of its own.  Both are linked into the kernel-mode
  * shadow table and survive its flushes (vmm_shadow_link).
  */
-#include "vmm-memory.h"
+#include "vmm-xen.h"
 
 #include "hypercall.h"
 #include "vmm-image.h"
@@ -65,14 +65,6 @@ static long batch_write(uint64_t mfn, unsigned index, uint64_t entry)
 	batch[batched].ptr = ((mfn << 12) + index * 8) | MMU_NORMAL_PT_UPDATE;
 	batch[batched].val = entry;
 	return ++batched == sizeof(batch) / sizeof(batch[0]) ? batch_flush() : 0;
-}
-
-void xen_vmm_memory_failed(const char *what)
-{
-	xen_console_puts("previrt-vmm: ");
-	xen_console_puts(what);
-	xen_console_puts(" failed\n");
-	xen_exit(100);
 }
 
 /* ---- the pool --------------------------------------------------------------- */
@@ -139,11 +131,9 @@ static int shadow_write(void *ctx, uint64_t mfn, unsigned index, uint64_t entry)
 
 static void shadow_commit(void *ctx)
 {
-	long rc;
-
 	(void)ctx;
-	if ((rc = batch_flush()) < 0)
-		xen_vmm_memory_failed("mmu_update of a shadow table");
+	if (batch_flush() < 0) /* names the first entry of the batch */
+		xen_vmm_fatal("Xen refused an mmu_update of the shadow tables", batch[0].ptr);
 }
 
 static uint64_t shadow_p2m(void *ctx, uint64_t gfn)

@@ -43,9 +43,6 @@ int xen_vmm_memory_link(struct xen_vmm_memory *m, struct vmm_shadow *s);
 /* The machine frame behind a page of the VMM's region. */
 uint64_t xen_vmm_region_frame(void *ctx, uint64_t va);
 
-/* Stops the guest: Xen refused a page-table update the VMM made. */
-void xen_vmm_memory_failed(const char *what) __attribute__((noreturn));
-
 /* mmuext_op with one mfn or linear-address argument. */
 long xen_mmuext(unsigned int cmd, uint64_t arg);
 

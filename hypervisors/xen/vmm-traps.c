@@ -19,7 +19,6 @@ extern char vmm_sti[], vmm_fast_paths_end[], vmm_resume[], vmm_exit_ret[];
 
 #define RFLAGS_IF 0x200ULL
 #define RFLAGS_IOPL 0x3000ULL
-#define FATAL_STATUS 100
 
 static uint64_t addr(const void *p)
 {
@@ -38,7 +37,7 @@ void xen_vmm_fatal(const char *what, uint64_t where)
 	xen_console_puts(" at ");
 	xen_console_put_hex(where);
 	xen_console_puts("\n");
-	xen_exit(FATAL_STATUS);
+	xen_exit(XEN_VMM_FATAL_STATUS);
 }
 
 static void frame_to_regs(const struct xen_trap_frame *f, struct vmm_regs *r)
@@ -145,7 +144,10 @@ static int on_exception(struct xen_vmm *x, struct xen_trap_frame *f)
 		return finish(x, f, &r, vmm_dispatch(v, &r, d));
 	if (d && r.rip != d->site)
 		xen_vmm_fatal("the guest jumped into the middle of a rewritten site", r.rip);
-	if (v->cpl == 0 && (vec == X86_EXC_UD || vec == X86_EXC_GP) && (n = fetch_code(x, r.rip, code))) {
+	/* the instruction at rip tells an unannotated sensitive instruction of
+	 * the guest kernel (#UD, #GP) and an `int n` (#GP) apart: read it once */
+	n = (vec == X86_EXC_GP || (vec == X86_EXC_UD && v->cpl == 0)) ? fetch_code(x, r.rip, code) : 0;
+	if (v->cpl == 0 && n) {
 		struct vmm_site_desc probe;
 
 		if (vmm_decode(code, n, &probe) == 0) {
@@ -160,8 +162,7 @@ static int on_exception(struct xen_vmm *x, struct xen_trap_frame *f)
 			xen_vmm_fatal("unannotated sensitive instruction", r.rip);
 		}
 	}
-	if (vec == X86_EXC_GP && (err & 3) == 2 && (n = fetch_code(x, r.rip, code)) >= 2 &&
-	    code[0] == 0xcd && code[1] == err >> 3) {
+	if (vec == X86_EXC_GP && (err & 3) == 2 && n >= 2 && code[0] == 0xcd && code[1] == err >> 3) {
 		/* int n without a trap-table entry that allows it: the guest's IDT
 		 * decides, as on hardware */
 		r.rip += 2;

@@ -85,6 +85,9 @@ extern char xen_vmm_kernel_call_return[];
 /* Whether the VMM runs in Xen's kernel mode now. */
 extern int xen_vmm_in_kernel;
 
+/* The exit status of a guest the VMM stops (scripts/run-xen passes it on). */
+#define XEN_VMM_FATAL_STATUS 100
+
 /* Stops the domain with a diagnostic line first. */
 void xen_vmm_fatal(const char *what, uint64_t where) __attribute__((noreturn));
 
