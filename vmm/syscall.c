@@ -9,6 +9,21 @@
  */
 #include "vmm/vmm.h"
 
+/* Both instructions load %cs with cs and %ss with cs + 8 as fixed flat
+ * descriptors, not from the GDT, and run the kernel at CPL 0. */
+static enum vmm_status enter_kernel(struct vmm_vcpu *v, uint16_t cs)
+{
+	v->seg[VMM_SEG_CS].sel = cs;
+	v->seg[VMM_SEG_CS].attr = 0x209b; /* flat 64-bit code, DPL 0 */
+	v->seg[VMM_SEG_SS].sel = (uint16_t)(cs + 8);
+	v->seg[VMM_SEG_SS].attr = 0x0093;
+	if (v->cpl != 0) {
+		vmm_set_cpl(v, 0);
+		v->mode_switch = 1;
+	}
+	return VMM_DONE;
+}
+
 enum vmm_status vmm_syscall(struct vmm_vcpu *v, struct vmm_regs *regs, unsigned insn_length)
 {
 	uint64_t flags = vmm_guest_rflags(v, regs->rflags) & ~(uint64_t)X86_FLAGS_RF;
@@ -26,15 +41,7 @@ enum vmm_status vmm_syscall(struct vmm_vcpu *v, struct vmm_regs *regs, unsigned 
 	regs->rflags = (regs->rflags & ~(uint64_t)X86_FLAGS_ARITH) | (flags & X86_FLAGS_ARITH);
 	/* the user's mode decides the target: 64-bit code goes to LSTAR */
 	regs->rip = (v->seg[VMM_SEG_CS].attr & 0x2000) ? v->lstar : v->cstar;
-	v->seg[VMM_SEG_CS].sel = cs;
-	v->seg[VMM_SEG_CS].attr = 0x209b; /* flat 64-bit code, DPL 0 */
-	v->seg[VMM_SEG_SS].sel = (uint16_t)(cs + 8);
-	v->seg[VMM_SEG_SS].attr = 0x0093;
-	if (v->cpl != 0) {
-		vmm_set_cpl(v, 0);
-		v->mode_switch = 1;
-	}
-	return VMM_DONE;
+	return enter_kernel(v, cs);
 }
 
 enum vmm_status vmm_sysenter(struct vmm_vcpu *v, struct vmm_regs *regs, unsigned insn_length)
@@ -56,13 +63,5 @@ enum vmm_status vmm_sysenter(struct vmm_vcpu *v, struct vmm_regs *regs, unsigned
 	regs->rflags &= ~(uint64_t)(X86_FLAGS_RF | X86_FLAGS_VM);
 	regs->rip = v->sysenter_eip;
 	regs->gpr[VMM_RSP] = v->sysenter_esp;
-	v->seg[VMM_SEG_CS].sel = cs;
-	v->seg[VMM_SEG_CS].attr = 0x209b;
-	v->seg[VMM_SEG_SS].sel = (uint16_t)(cs + 8);
-	v->seg[VMM_SEG_SS].attr = 0x0093;
-	if (v->cpl != 0) {
-		vmm_set_cpl(v, 0);
-		v->mode_switch = 1;
-	}
-	return VMM_DONE;
+	return enter_kernel(v, cs);
 }
