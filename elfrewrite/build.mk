@@ -16,41 +16,31 @@ $(OBJ)/elfrewrite/%.o: PV_CPPFLAGS += -Ielfrewrite -Ivmm/include $(LIBELF_CFLAGS
 # targets build their site descriptors with it.
 $(OBJ)/vmm/decode.o: PV_CPPFLAGS += -Ivmm/include
 
-# The test target's VMM: assembled to a relocatable object, which is
-# embedded as bytes and linked into each image by elfrewrite's VMM linker.
+# The targets' VMMs are relocatable objects, embedded as bytes (the array
+# pv_<name>_object and its size) and linked into each image by elfrewrite's
+# VMM linker: the test target's (backends/test_vmm.S) and the xen targets'
+# ($(XEN_VMM_OBJ), hypervisors/build.mk) without its debug sections, which
+# the VMM linker ignores anyway.
 $(OBJ)/elfrewrite/backends/test_vmm.o: elfrewrite/backends/test_vmm.S
 	$(call say,AS,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -c -o $@ $<
-$(OBJ)/elfrewrite/backends/test_vmm_object.c: $(OBJ)/elfrewrite/backends/test_vmm.o
-	$(call say,GEN,$@)
-	$(Q){ echo '/* SPDX-License-Identifier: MIT */'; \
-	  echo '/* Generated: the object file of elfrewrite/backends/test_vmm.S. */'; \
-	  echo 'const unsigned char pv_test_vmm_object[] = {'; \
-	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	  echo '};'; \
-	  echo "const unsigned long pv_test_vmm_object_size = sizeof pv_test_vmm_object;"; } > $@
-$(OBJ)/elfrewrite/backends/test_vmm_object.o: $(OBJ)/elfrewrite/backends/test_vmm_object.c
-	$(call say,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
-
-# The xen targets' VMM ($(XEN_VMM_OBJ), hypervisors/build.mk), embedded the
-# same way without its debug sections, which the VMM linker ignores anyway.
 OBJCOPY ?= objcopy
 $(OBJ)/elfrewrite/backends/xen_vmm.o: $(XEN_VMM_OBJ)
 	$(call say,OBJCOPY,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(OBJCOPY) --strip-debug $< $@
-$(OBJ)/elfrewrite/backends/xen_vmm_object.c: $(OBJ)/elfrewrite/backends/xen_vmm.o
+$(OBJ)/elfrewrite/backends/%_object.c: $(OBJ)/elfrewrite/backends/%.o
 	$(call say,GEN,$@)
 	$(Q){ echo '/* SPDX-License-Identifier: MIT */'; \
-	  echo '/* Generated: the Xen VMM object (hypervisors/build.mk), debug sections stripped. */'; \
-	  echo 'const unsigned char pv_xen_vmm_object[] = {'; \
+	  echo '/* Generated: the bytes of $(notdir $<), a VMM object elfrewrite links. */'; \
+	  echo 'const unsigned char pv_$*_object[] = {'; \
 	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '};'; \
-	  echo "const unsigned long pv_xen_vmm_object_size = sizeof pv_xen_vmm_object;"; } > $@.tmp \
+	  echo "const unsigned long pv_$*_object_size = sizeof pv_$*_object;"; } > $@.tmp \
 	  && mv -f $@.tmp $@
-$(OBJ)/elfrewrite/backends/xen_vmm_object.o: $(OBJ)/elfrewrite/backends/xen_vmm_object.c
+.PRECIOUS: $(OBJ)/elfrewrite/backends/%_object.c
+$(OBJ)/elfrewrite/backends/%_object.o: $(OBJ)/elfrewrite/backends/%_object.c
 	$(call say,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
