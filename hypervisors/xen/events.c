@@ -34,7 +34,6 @@
 #define XEN_MAX_HANDLED_PORTS 1024
 #define BITS_PER_WORD (sizeof(xen_ulong_t) * 8)
 
-void xen_event_entry(void);
 void xen_failsafe_entry(void);
 void xen_failsafe(void) __attribute__((noreturn));
 
@@ -48,25 +47,27 @@ static struct vcpu_info *vcpu0(void)
 	return &xen_shared_info->vcpu_info[0];
 }
 
-long xen_events_init(void)
+long xen_register_callback(unsigned int type, void (*entry)(void))
 {
-	struct callback_register event = {
-		.type = CALLBACKTYPE_event,
-		.address = (xen_callback_t)xen_event_entry,
-	};
-	struct callback_register failsafe = {
-		.type = CALLBACKTYPE_failsafe,
+	struct callback_register cb = {
+		.type = (uint16_t)type,
 		.flags = CALLBACKF_mask_events,
-		.address = (xen_callback_t)xen_failsafe_entry,
+		.address = (xen_callback_t)(unsigned long)entry,
 	};
+
+	return xen_callback_op(CALLBACKOP_register, &cb);
+}
+
+long xen_events_init(void (*upcall)(void))
+{
 	long rc;
 
 	vcpu0()->evtchn_upcall_mask = 1;
 
-	rc = xen_callback_op(CALLBACKOP_register, &event);
+	rc = xen_register_callback(CALLBACKTYPE_event, upcall);
 	if (rc < 0)
 		return rc;
-	return xen_callback_op(CALLBACKOP_register, &failsafe);
+	return xen_register_callback(CALLBACKTYPE_failsafe, xen_failsafe_entry);
 }
 
 long xen_bind_virq(unsigned int virq, xen_event_handler_t handler, void *data)

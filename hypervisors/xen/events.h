@@ -10,9 +10,18 @@
 
 typedef void (*xen_event_handler_t)(evtchn_port_t port, void *data);
 
-/* Registers the upcall entries; events stay masked.  Returns 0 or a
- * negative Xen error. */
-long xen_events_init(void);
+/* The upcall entry of event-entry.S: saves the registers the C ABI lets a
+ * callee clobber, runs xen_event_upcall(), returns with the iret hypercall. */
+void xen_event_entry(void);
+
+/* Registers upcall (xen_event_entry, or an entry of the image's own) as the
+ * event callback, and the failsafe callback; events stay masked.  Returns 0
+ * or a negative Xen error. */
+long xen_events_init(void (*upcall)(void));
+
+/* Registers entry as the callback of the given CALLBACKTYPE_*, entered with
+ * events masked.  Returns 0 or a negative Xen error. */
+long xen_register_callback(unsigned int type, void (*entry)(void));
 
 /* Binds VIRQ virq on vCPU 0 to handler and unmasks its port.  Returns the
  * port (>= 0) or a negative Xen error. */

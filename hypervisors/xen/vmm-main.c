@@ -47,17 +47,6 @@ static void check(long rc, const char *what)
 	}
 }
 
-static long register_callback(unsigned type, void (*entry)(void))
-{
-	struct callback_register cb = {
-		.type = (uint16_t)type,
-		.flags = CALLBACKF_mask_events,
-		.address = (xen_callback_t)(unsigned long)entry,
-	};
-
-	return xen_callback_op(CALLBACKOP_register, &cb);
-}
-
 /* xen-trap leaves ud2 at every site; the xen target never does. */
 static int is_trap_target(void)
 {
@@ -189,9 +178,9 @@ int xen_pv_main(const start_info_t *boot_si)
 
 	/* 4: Xen's entries */
 	xen_set_trap_hook(xen_vmm_trap);
-	check(xen_events_init(), "the event callbacks");
-	check(register_callback(CALLBACKTYPE_event, xen_vmm_event_entry), "the event callback");
-	check(register_callback(CALLBACKTYPE_syscall, xen_vmm_syscall_entry), "the syscall callback");
+	check(xen_events_init(xen_vmm_event_entry), "the event callbacks");
+	check(xen_register_callback(CALLBACKTYPE_syscall, xen_vmm_syscall_entry),
+	      "the syscall callback");
 	check(xen_hypercall2(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS,
 			     (unsigned long)xen_vmm_kernel_stack_top),
 	      "the kernel stack");

@@ -96,7 +96,7 @@ int xen_pv_main(const start_info_t *si)
 	long rc, port;
 
 	(void)si;
-	rc = xen_events_init();
+	rc = xen_events_init(xen_event_entry);
 	if (rc < 0)
 		return fail("events init", rc);
 	port = xen_bind_virq(VIRQ_TIMER, on_timer, 0);
