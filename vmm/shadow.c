@@ -42,10 +42,22 @@ static uint64_t link_span(unsigned level)
 	return 1ULL << (12 + 9 * (level - 1));
 }
 
+/* Whether a and b lie in the range of one entry at `level`. */
+static int same_entry(uint64_t a, uint64_t b, unsigned level)
+{
+	return ((a ^ b) & ~(link_span(level) - 1)) == 0;
+}
+
+/* Whether top-level slot i is the hypervisor's. */
+static int foreign_slot(const struct vmm_shadow *s, unsigned i)
+{
+	return i >= s->foreign_first && i < s->foreign_end;
+}
+
 int vmm_shadow_linked(const struct vmm_shadow *s, uint64_t va)
 {
 	for (unsigned i = 0; i < s->nlinks; i++)
-		if (((va ^ s->links[i].va) & ~(link_span(s->links[i].level) - 1)) == 0)
+		if (same_entry(va, s->links[i].va, s->links[i].level))
 			return 1;
 	return 0;
 }
@@ -58,7 +70,7 @@ static int install(struct vmm_shadow *s, uint64_t table, uint64_t va, unsigned b
 {
 	const struct vmm_shadow_ops *o = s->ops;
 
-	if (index_of(va, 4) >= s->foreign_first && index_of(va, 4) < s->foreign_end)
+	if (foreign_slot(s, index_of(va, 4)))
 		return -1; /* the hypervisor's */
 	for (unsigned level = 4; level > bottom; level--) {
 		unsigned i = index_of(va, level);
@@ -93,7 +105,6 @@ int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t l
 	return commit(s, install(s, s->top[user_table ? 1 : 0], va, 1, leaf, 0));
 }
 
-
 int vmm_shadow_link(struct vmm_shadow *s, uint64_t va, unsigned level, uint64_t entry)
 {
 	if (s->nlinks == VMM_SHADOW_MAX_LINKS || level < 2 || level > 4)
@@ -125,12 +136,12 @@ static void clear_keeping_links(struct vmm_shadow *s, uint64_t table, unsigned l
 		uint64_t e, va = entry_va(base, i, level);
 		int keep = 0, descend = 0;
 
-		if (level == 4 && i >= s->foreign_first && i < s->foreign_end)
+		if (level == 4 && foreign_slot(s, i))
 			continue;
 		if (o->read(o->ctx, table, i, &e) || !(e & X86_PTE_P))
 			continue;
 		for (unsigned k = 0; k < s->nlinks; k++) {
-			if (((s->links[k].va ^ va) & ~(link_span(level) - 1) & 0x0000ffffffffffffULL))
+			if (!same_entry(s->links[k].va, va, level))
 				continue;
 			keep |= s->links[k].level == level;
 			descend |= s->links[k].level < level;
@@ -152,7 +163,7 @@ void vmm_shadow_flush(struct vmm_shadow *s)
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t e;
 
-		if (i >= s->foreign_first && i < s->foreign_end)
+		if (foreign_slot(s, i))
 			continue;
 		if (o->read(o->ctx, s->top[1], i, &e) == 0 && (e & X86_PTE_P))
 			o->write(o->ctx, s->top[1], i, 0);
