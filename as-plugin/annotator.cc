@@ -22,6 +22,9 @@ namespace previrt {
 
 namespace {
 
+// The longest x86 instruction: a prefix-form site is one.
+constexpr unsigned kMaxInstructionLength = 15;
+
 // Lower-case first words that may begin a sensitive instruction: every
 // spelling in the table and every prefix. Anything else is skipped cheaply.
 bool could_start_site(const std::string &word) {
@@ -252,7 +255,9 @@ std::optional<SiteShape> Annotator::shape_for(const SensitiveClass &cls, const C
   if (ctx.replacement) shape.flags |= PV_SITE_REPLACEMENT;
   // The prefix form wherever pv-as knows the length: it costs no extra
   // instruction, and PV_ATTR_PREFIX_PAD classes need it (see sensitive.def).
-  if (auto length = encoded_length(cls, insn, ctx.code_bits, dialect ? *dialect : state_.dialect)) {
+  // A site of more than 15 bytes cannot be one instruction: NOPs follow.
+  auto length = encoded_length(cls, insn, ctx.code_bits, dialect ? *dialect : state_.dialect);
+  if (length && std::max<unsigned>(shape.pad, *length) <= kMaxInstructionLength) {
     shape.prefix_pad = true;
     shape.insn_length = *length;
   }

@@ -24,17 +24,24 @@ constexpr const char *kReplacementSymbol = ".Lprevirt_replacement_v1";
 // shortest encoding for an immediate or displacement that is a label
 // difference only when the difference is known while it assembles that
 // instruction, so a variable frag between the labels would change the code
-// around the site. The NOP forms are GNU as's own for each length.
+// around the site. The NOP forms up to 7 bytes are GNU as's own; longer
+// runs (popf sites) take as few NOPs as x86 allows: at most 15 bytes each.
 constexpr const char *kPadMacro =
     ".macro previrt_pad_v1 n\n"
-    ".if (\\n) == 1\n.byte 0x90\n"
+    ".if (\\n) <= 0\n"  // the instruction fills the site
+    ".elseif (\\n) == 1\n.byte 0x90\n"
     ".elseif (\\n) == 2\n.byte 0x66,0x90\n"
     ".elseif (\\n) == 3\n.byte 0x0f,0x1f,0x00\n"
     ".elseif (\\n) == 4\n.byte 0x0f,0x1f,0x40,0x00\n"
     ".elseif (\\n) == 5\n.byte 0x0f,0x1f,0x44,0x00,0x00\n"
     ".elseif (\\n) == 6\n.byte 0x66,0x0f,0x1f,0x44,0x00,0x00\n"
     ".elseif (\\n) == 7\n.byte 0x0f,0x1f,0x80,0x00,0x00,0x00,0x00\n"
-    ".elseif (\\n) > 7\n.error \"previrt: a site needs more than 7 bytes of padding\"\n"
+    // 8..14: 0x66 prefixes on an 8-byte NOP; longer: a 15-byte NOP first
+    ".elseif (\\n) < 15\n.rept (\\n)-8\n.byte 0x66\n.endr\n"
+    ".byte 0x0f,0x1f,0x84,0x00,0x00,0x00,0x00,0x00\n"
+    ".elseif (\\n) <= 64\n.byte 0x66,0x66,0x66,0x66,0x66,0x66,0x2e,0x0f,0x1f,0x84,0,0,0,0,0\n"
+    "previrt_pad_v1 (\\n)-15\n"
+    ".else\n.error \"previrt: a site needs more than 64 bytes of padding\"\n"
     ".endif\n"
     ".endm\n";
 

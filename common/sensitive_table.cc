@@ -12,6 +12,11 @@ namespace previrt {
 
 namespace {
 
+// A prefix-form site is one instruction, and x86 allows at most 15 bytes.
+#define PV_CLASS(NAME, id, modes, attrs, pad, why) \
+  static_assert(!((attrs) & PV_ATTR_PREFIX_PAD) || (pad) <= 15, #NAME ": prefix form over 15 bytes");
+#include "previrt/sensitive.def"
+
 std::vector<SensitiveClass> build_table() {
   std::vector<SensitiveClass> table;
 #define PV_CLASS(NAME, id, modes, attrs, pad, why) \

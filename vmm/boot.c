@@ -194,7 +194,7 @@ void vmm_boot_enter(struct vmm_vcpu *v, struct vmm_regs *regs, const struct vmm_
 	v->cr3 = s->cr3;
 	vmm_set_cpl(v, 0);
 	vmm_set_vif(v, 0);
-	v->pcpu->vflags_sys = 0;
+	vmm_set_vflags_sys(v, 0);
 	v->seg[VMM_SEG_CS].sel = 0x08; /* any 64-bit DPL-0 code selector will do */
 	regs->rip = r->entry;
 	regs->gpr[VMM_RSI] = s->boot_info;

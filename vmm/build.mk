@@ -93,13 +93,19 @@ VMM_FUZZ_SECONDS ?= 30
 VMM_FUZZ_DIR := $(BUILD)/fuzz/vmm
 VMM_FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
   -fno-sanitize-recover=undefined -MMD -MP $(VMM_INCLUDES)
-VMM_FUZZ_OBJS := $(VMM_SRCS:vmm/%.c=$(VMM_FUZZ_DIR)/%.o) $(VMM_FUZZ_DIR)/machine.o
+# The entry code too: the vCPU's pushf entry is an address in it.
+VMM_FUZZ_OBJS := $(VMM_SRCS:vmm/%.c=$(VMM_FUZZ_DIR)/%.o) $(VMM_FUZZ_DIR)/site_entry.o \
+  $(VMM_FUZZ_DIR)/entry.o $(VMM_FUZZ_DIR)/machine.o
 VMM_FUZZER := $(VMM_FUZZ_DIR)/decode_dispatch_fuzz
 
 $(VMM_FUZZ_DIR)/%.o: vmm/%.c
 	$(call say,FUZZCC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(VMM_FUZZ_CC) -std=gnu11 $(VMM_FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(VMM_FUZZ_DIR)/entry.o: vmm/entry.S
+	$(call say,FUZZAS,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(VMM_FUZZ_CC) -D__ASSEMBLY__ $(VMM_INCLUDES) -c -o $@ $<
 $(VMM_FUZZ_DIR)/machine.o: test/unit/vmm/machine.cc test/unit/vmm/machine.hh
 	$(call say,FUZZCXX,$@)
 	$(Q)mkdir -p $(@D)

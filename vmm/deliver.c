@@ -149,7 +149,7 @@ static enum vmm_status deliver_once(struct vmm_vcpu *v, struct vmm_regs *regs, u
 	regs->gpr[VMM_RSP] = rsp;
 	regs->rip = offset;
 	regs->rflags &= ~(uint64_t)X86_FLAGS_TF;
-	v->pcpu->vflags_sys &= ~(uint64_t)X86_FLAGS_NT;
+	vmm_set_vflags_sys(v, vmm_vflags_sys(v) & ~(uint64_t)X86_FLAGS_NT);
 	if (type == X86_DESC_INTR_GATE)
 		vmm_set_vif(v, 0);
 	return VMM_DONE;
@@ -206,7 +206,7 @@ enum vmm_status vmm_iret(struct vmm_vcpu *v, struct vmm_regs *regs, int opsize)
 	uint16_t cs, ss;
 	enum vmm_status s;
 
-	if (v->pcpu->vflags_sys & X86_FLAGS_NT) /* no task return in long mode */
+	if (vmm_vflags_sys(v) & X86_FLAGS_NT) /* no task return in long mode */
 		return vmm_raise(v, X86_EXC_GP, 1, 0);
 	if (opsize != 8) /* iretl/iretw in 64-bit code: not used by 64-bit kernels */
 		return vmm_raise(v, X86_EXC_UD, 0, 0);

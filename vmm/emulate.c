@@ -24,7 +24,7 @@ static uint64_t mask_of(unsigned size)
 
 static unsigned iopl(const struct vmm_vcpu *v)
 {
-	return (unsigned)(v->pcpu->vflags_sys & X86_FLAGS_IOPL) >> X86_FLAGS_IOPL_SHIFT;
+	return (unsigned)(vmm_vflags_sys(v) & X86_FLAGS_IOPL) >> X86_FLAGS_IOPL_SHIFT;
 }
 
 static enum vmm_status gp0(struct vmm_vcpu *v)
@@ -929,7 +929,7 @@ EMULATE(STAC)
 {
 	if (v->cpl != 0)
 		return ud(v);
-	v->pcpu->vflags_sys |= X86_FLAGS_AC;
+	vmm_set_vflags_sys(v, vmm_vflags_sys(v) | X86_FLAGS_AC);
 	return VMM_DONE;
 }
 
@@ -937,7 +937,7 @@ EMULATE(CLAC)
 {
 	if (v->cpl != 0)
 		return ud(v);
-	v->pcpu->vflags_sys &= ~(uint64_t)X86_FLAGS_AC;
+	vmm_set_vflags_sys(v, vmm_vflags_sys(v) & ~(uint64_t)X86_FLAGS_AC);
 	return VMM_DONE;
 }
 

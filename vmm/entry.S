@@ -6,7 +6,8 @@
  *                    reached by `call thunk` at the site
  * vmm_entry_nostack  from a NOSTACK thunk that saved the guest %rsp in
  *                    vmm_pcpu.nostack_rsp and switched to vmm_nostack_stack
- * vmm_sti, vmm_pushf, vmm_popf   the inline fast paths (`call` at the site)
+ * vmm_pushf_table, vmm_sti, vmm_popf_slow   the inline fast paths, called from
+ *                    the sites (docs/vmm-interface.md, section 1)
  *
  * The register frame is a struct vmm_regs.  On the guest's stack it lies
  * VMM_GAP bytes below the guest's %rsp, so that an emulation that pushes
@@ -150,6 +151,50 @@ vmm_entry_nostack:
 	.size vmm_entry_nostack, . - vmm_entry_nostack
 
 /*
+ * The inline paths.  Sites call them and they run as guest code would (a
+ * backend may deliver interrupts inside them, see the docs); none changes
+ * the guest's arithmetic flags unless a popfq reloads them.  They share a
+ * section aligned to VMM_PUSHF_TABLE_ALIGN that starts with the pushf
+ * entries, so that vmm_pcpu.pushf_entry is the table's address plus
+ * 256 * vif byte + mode byte (vmm_abi.h).
+ */
+	.section .text.vmm_fast_paths, "ax", @progbits
+	.balign VMM_PUSHF_TABLE_ALIGN
+	.globl vmm_pushf_table, vmm_fast_paths
+vmm_fast_paths:
+vmm_pushf_table:
+/*
+ * pushf: the site ran pushfq, then `call *vmm_pcpu(%rip)`: [rsp] = return
+ * address (the site's end), [rsp+8] = the real flags, whose IF is 1 (the
+ * guest runs deprivileged) and whose IOPL, NT, AC and ID are 0 (no popfq
+ * here loads them).  IF clear, no system bit: take the real IF away.
+ */
+	xchg %rax, 8(%rsp)
+	lea -0x200(%rax), %rax
+	xchg %rax, 8(%rsp)
+	ret
+	.org vmm_pushf_table + VMM_MODE_SYS
+	jmp vmm_pushf_sys
+	.org vmm_pushf_table + 256 * VMM_VIF_ON
+	ret				/* IF set, no system bit: the real flags are right */
+	.org vmm_pushf_table + 256 * VMM_VIF_ON + VMM_MODE_SYS
+	jmp vmm_pushf_sys
+
+/* With system bits: real flags - real IF + 256 * vif byte + vflags_sys. */
+vmm_pushf_sys:
+	push %rcx
+	push %rax
+	mov 24(%rsp), %rax
+	movzwl vmm_pcpu+VMM_PCPU_OFF_PUSHF_ENTRY(%rip), %ecx	/* 256 * vif + VMM_MODE_SYS */
+	lea -0x200 - VMM_MODE_SYS(%rax,%rcx), %rax
+	mov vmm_pcpu+VMM_PCPU_OFF_VFLAGS_SYS(%rip), %rcx
+	lea (%rax,%rcx), %rax
+	mov %rax, 24(%rsp)
+	pop %rax
+	pop %rcx
+	ret
+
+/*
  * sti: `call vmm_sti` + 3 NOPs.  Sets IF, then enters the VMM only if an
  * interrupt is pending.  No instruction here changes the arithmetic flags
  * (movb, push, movzbl, jrcxz, pop, ret).
@@ -170,53 +215,36 @@ vmm_irq_check:
 	.size vmm_sti, . - vmm_sti
 
 /*
- * pushf: `call vmm_pushf`.  The guest's flags are the real ones with the
- * real IF (always 1 while the guest runs deprivileged) replaced by the
- * virtual IF and the virtual IOPL/NT/AC/ID added, computed with lea alone.
- * On return %rsp is the site's %rsp - 8 and holds the flags.
+ * popf's slow path, for a value with IF or a system bit set: the site's
+ * `call vmm_popf_slow`, guest kernel mode only (user mode goes through the
+ * descriptor path, where IOPL decides).  [rsp] = return address, [rsp+8] =
+ * the value; it returns VMM_POPF_SLOW_SKIP bytes past the call, to the
+ * site's end.  Takes IF and the system bits from the value, loads the
+ * arithmetic flags with a real popfq (the hypervisor keeps the real IF and
+ * IOPL), then checks for a pending interrupt as sti does.
  */
-	.globl vmm_pushf
-	.type vmm_pushf, @function
-vmm_pushf:				/* [rsp] = return address */
-	pushfq
-	push %rcx
-	push %rax
-	mov 16(%rsp), %rax		/* the real flags */
-	lea -0x200(%rax), %rax		/* minus the real IF */
-	mov vmm_pcpu+VMM_PCPU_OFF_VFLAGS_IF(%rip), %rcx
-	lea (%rax,%rcx), %rax
-	mov vmm_pcpu+VMM_PCPU_OFF_VFLAGS_SYS(%rip), %rcx
-	lea (%rax,%rcx), %rax
-	mov 24(%rsp), %rcx		/* return address */
-	mov %rax, 24(%rsp)		/* the guest's flags where pushf puts them */
-	mov %rcx, 16(%rsp)
-	pop %rax
-	pop %rcx
-	ret
-	.size vmm_pushf, . - vmm_pushf
-
-/*
- * popf: `call vmm_popf`, guest kernel mode only (user mode goes through
- * the descriptor path, where IOPL decides).  Takes IF and the virtual bits
- * from the popped value, loads the arithmetic flags with a real popfq (the
- * hypervisor keeps the real IF and IOPL), then checks for a pending
- * interrupt as sti does.
- */
-	.globl vmm_popf
-	.type vmm_popf, @function
-vmm_popf:				/* [rsp] = return address, [rsp+8] = value */
+	.globl vmm_popf_slow
+	.type vmm_popf_slow, @function
+vmm_popf_slow:
+	addq $VMM_POPF_SLOW_SKIP, (%rsp)	/* flags are free: the popfq sets them */
 	push %rax
 	mov 16(%rsp), %rax
 	and $0x200, %eax
-	mov %rax, vmm_pcpu+VMM_PCPU_OFF_VFLAGS_IF(%rip)
+	shr $8, %eax			/* 0 or VMM_VIF_ON */
+	mov %al, vmm_pcpu+VMM_PCPU_OFF_VIF(%rip)
 	mov 16(%rsp), %rax
 	and $0x247000, %eax		/* IOPL, NT, AC, ID */
 	mov %rax, vmm_pcpu+VMM_PCPU_OFF_VFLAGS_SYS(%rip)
+	setnz %al			/* the mode byte after vflags_sys: see vmm.h */
+	shl $7, %al
+	mov %al, vmm_pcpu+VMM_PCPU_OFF_MODE(%rip)
 	andq $~0x247000, 16(%rsp)	/* the real flags get none of them; their IF */
 	pop %rax			/* the CPU ignores at the guest's real CPL */
 	push 8(%rsp)			/* [value][return address][value] */
 	popfq
-	push %rcx			/* the pending check, as in vmm_sti */
+	push %rcx			/* the pending check, as in vmm_sti, if IF is set */
+	movzbl vmm_pcpu+VMM_PCPU_OFF_VIF(%rip), %ecx
+	jrcxz 1f
 	movzbl vmm_pcpu+VMM_PCPU_OFF_PENDING(%rip), %ecx
 	jrcxz 1f
 	pop %rcx
@@ -225,11 +253,10 @@ vmm_popf:				/* [rsp] = return address, [rsp+8] = value */
 	jmp vmm_entry
 1:	pop %rcx
 	ret $8
-	.size vmm_popf, . - vmm_popf
-	/* vmm_sti .. here: the inline paths, which run as guest code would
-	 * (a backend may deliver interrupts inside them, see the docs). */
+	.size vmm_popf_slow, . - vmm_popf_slow
 	.globl vmm_fast_paths_end
 vmm_fast_paths_end:
+	.text
 
 	.data
 	.balign 64

@@ -19,7 +19,7 @@ void vmm_paging_from_vcpu(const struct vmm_vcpu *v, struct vmm_paging *p)
 	p->nxe = (v->efer & X86_EFER_NXE) != 0;
 	p->smep = (v->cr4 & X86_CR4_SMEP) != 0;
 	p->smap = (v->cr4 & X86_CR4_SMAP) != 0;
-	p->ac = (v->pcpu->vflags_sys & X86_FLAGS_AC) != 0;
+	p->ac = (vmm_vflags_sys(v) & X86_FLAGS_AC) != 0;
 	p->maxphyaddr = (uint8_t)v->maxphyaddr;
 }
 

@@ -37,7 +37,7 @@ enum vmm_status vmm_syscall(struct vmm_vcpu *v, struct vmm_regs *regs, unsigned 
 	regs->gpr[VMM_R11] = flags;
 	flags &= ~(v->sfmask | X86_FLAGS_RF | X86_FLAGS_VM);
 	vmm_set_vif(v, (flags & X86_FLAGS_IF) != 0);
-	v->pcpu->vflags_sys = flags & VMM_VFLAGS_SYS;
+	vmm_set_vflags_sys(v, flags & VMM_VFLAGS_SYS);
 	regs->rflags = (regs->rflags & ~(uint64_t)X86_FLAGS_ARITH) | (flags & X86_FLAGS_ARITH);
 	/* the user's mode decides the target: 64-bit code goes to LSTAR */
 	regs->rip = (v->seg[VMM_SEG_CS].attr & 0x2000) ? v->lstar : v->cstar;

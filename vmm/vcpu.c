@@ -24,7 +24,7 @@ void vmm_vcpu_init(struct vmm_vcpu *v, struct vmm_pcpu *pcpu, const struct vmm_b
 	v->backend = b;
 	v->mem = mem;
 	v->devices = devices;
-	pcpu->vflags_if = 0;
+	pcpu->pushf_entry = (uint64_t)(unsigned long)vmm_pushf_table; /* IF 0, mode 0 */
 	pcpu->vflags_sys = 0;
 	pcpu->pending = 0;
 	pcpu->user = 0;
@@ -58,14 +58,14 @@ void vmm_vcpu_init(struct vmm_vcpu *v, struct vmm_pcpu *pcpu, const struct vmm_b
 
 uint64_t vmm_guest_rflags(const struct vmm_vcpu *v, uint64_t real)
 {
-	return (real & X86_FLAGS_ARITH) | X86_FLAGS_FIXED | (v->pcpu->vflags_if & X86_FLAGS_IF) |
-	       (v->pcpu->vflags_sys & VMM_VFLAGS_SYS);
+	return (real & X86_FLAGS_ARITH) | X86_FLAGS_FIXED | (v->pcpu->pushf_entry & X86_FLAGS_IF) |
+	       vmm_vflags_sys(v);
 }
 
 uint64_t vmm_load_rflags(struct vmm_vcpu *v, uint64_t value, uint64_t real, int opsize)
 {
 	uint64_t old = vmm_guest_rflags(v, real);
-	uint64_t iopl = (v->pcpu->vflags_sys & X86_FLAGS_IOPL) >> X86_FLAGS_IOPL_SHIFT;
+	uint64_t iopl = (vmm_vflags_sys(v) & X86_FLAGS_IOPL) >> X86_FLAGS_IOPL_SHIFT;
 	uint64_t changeable = X86_FLAGS_ARITH | X86_FLAGS_NT | X86_FLAGS_AC | X86_FLAGS_ID;
 	uint64_t now;
 
@@ -76,8 +76,8 @@ uint64_t vmm_load_rflags(struct vmm_vcpu *v, uint64_t value, uint64_t real, int 
 	if (opsize == 2)
 		changeable &= 0xffff;
 	now = (old & ~changeable) | (value & changeable);
-	v->pcpu->vflags_if = now & X86_FLAGS_IF;
-	v->pcpu->vflags_sys = now & VMM_VFLAGS_SYS;
+	vmm_set_vif(v, (now & X86_FLAGS_IF) != 0);
+	vmm_set_vflags_sys(v, now & VMM_VFLAGS_SYS);
 	return (real & ~X86_FLAGS_ARITH) | (now & X86_FLAGS_ARITH);
 }
 

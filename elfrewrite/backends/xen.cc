@@ -10,8 +10,8 @@
 // (xen_region.hh), with a descriptor for every site, and differ in what the
 // sites become:
 //
-//   xen       the forms of docs/vmm-interface.md section 1: cli inline,
-//             sti/pushf/popf calls into the VMM's fast paths, every other
+//   xen       the forms of docs/vmm-interface.md section 1: cli, pushf and
+//             popf inline, sti a call into the VMM's fast path, every other
 //             site a call (NOSTACK: a jmp) to its own thunk, which pushes
 //             the site's descriptor and enters the VMM.
 //   xen-trap  every site is ud2 (0f 0b); the VMM finds the trapping site by
@@ -97,6 +97,60 @@ Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint6
   return out;
 }
 
+// Appends the rel32 of `target` from `next` (the end of the instruction).
+Status put_rel32(std::vector<uint8_t> &out, uint64_t target, uint64_t next, const char *what) {
+  uint64_t rel = target - next;
+  if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
+    return error(std::string(what) + " at " + hex(target) +
+                 " is out of reach of a 32-bit displacement from the site");
+  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
+  return Ok{};
+}
+
+// The first `extra` bytes of a site whose first instruction takes up to
+// `max_prefixes` DS prefixes (no effect in 64-bit code): NOPs, then those.
+std::vector<uint8_t> lead_in(size_t extra, size_t max_prefixes) {
+  const size_t prefixes = std::min(extra, max_prefixes);
+  std::vector<uint8_t> out = nop_fill(extra - prefixes);
+  out.insert(out.end(), prefixes, 0x3e);
+  return out;
+}
+
+// pushf: pushfq; call *vmm_pcpu(%rip) -- the call ends the site, and
+// vmm_pcpu.pushf_entry picks the table entry for the guest's IF and mode.
+Result<std::vector<uint8_t>> pushf_site(const Site &site, uint64_t at, const VmmImage &vmm) {
+  std::vector<uint8_t> out = lead_in(site.padded_length - VMM_PUSHF_SITE_LENGTH, 14);
+  out.insert(out.end(), {0x9c, 0xff, 0x15});
+  const uint64_t end = at + site.padded_length;
+  if (auto st = put_rel32(out, vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_PUSHF_ENTRY, end,
+                          "vmm_pcpu");
+      !st)
+    return st.error();
+  return out;
+}
+
+// popf: a value with none of IF, IOPL, NT, AC, ID clears the vif and mode
+// bytes with one store and loads the rest with popfq; any other value
+// takes the call, which returns to the site's end.
+//   testl $0x247200, (%rsp); jz 1f; call vmm_popf_slow;
+//   1: movw $0, vmm_pcpu(%rip); popfq
+Result<std::vector<uint8_t>> popf_site(const Site &site, uint64_t at, const VmmImage &vmm) {
+  std::vector<uint8_t> out = lead_in(site.padded_length - VMM_POPF_SITE_LENGTH, 8);
+  out.insert(out.end(), {0xf7, 0x04, 0x24, 0x00, 0x72, 0x24, 0x00, 0x74, 0x05, 0xe8});
+  const uint64_t end = at + site.padded_length;
+  if (auto st = put_rel32(out, vmm.symbols.at(VMM_SYM_POPF_SLOW), end - VMM_POPF_SLOW_SKIP,
+                          VMM_SYM_POPF_SLOW);
+      !st)
+    return st.error();
+  out.insert(out.end(), {0x66, 0xc7, 0x05});
+  if (auto st = put_rel32(out, vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_PUSHF_ENTRY, end - 1,
+                          "vmm_pcpu");
+      !st)
+    return st.error();
+  out.insert(out.end(), {0x00, 0x00, 0x9d});
+  return out;
+}
+
 class XenBackend final : public Backend {
  public:
   explicit XenBackend(bool trap) : trap_(trap) {}
@@ -110,7 +164,7 @@ class XenBackend final : public Backend {
 
   Status check_site(const Site &site) const override {
     if (xen_keeps_site(site)) return Ok{};
-    unsigned need = trap_ ? 2 : xen_form_length(xen_site_form(site, false));
+    unsigned need = trap_ ? 2 : xen_form_length(xen_site_form(site, nullptr, false));
     if (site.padded_length < need)
       return error("replacement needs " + std::to_string(need) + " bytes, the site has " +
                    std::to_string(site.padded_length));
@@ -134,7 +188,8 @@ class XenBackend final : public Backend {
     auto thunk = vmm.thunks.find(site.address);
     bool has_thunk = thunk != vmm.thunks.end();
     // An sti with a thunk is one followed by a hlt (link_xen_region decided).
-    XenSiteForm form = xen_site_form(site, has_thunk && site.insn_class == PV_CLASS_STI);
+    XenSiteForm form =
+        xen_site_form(site, original, has_thunk && site.insn_class == PV_CLASS_STI);
     switch (form) {
       case XenSiteForm::inline_cli: {
         // movb $0, vmm_pcpu+1(%rip): c6 05 rel32 imm8, rel32 from the end
@@ -157,10 +212,10 @@ class XenBackend final : public Backend {
       }
       case XenSiteForm::call_sti:
         return branch_site(0xe8, site, at, vmm.symbols.at(VMM_SYM_STI), Branch::last_after_nops);
-      case XenSiteForm::call_pushf:
-        return branch_site(0xe8, site, at, vmm.symbols.at(VMM_SYM_PUSHF), Branch::last_after_nops);
-      case XenSiteForm::call_popf:
-        return branch_site(0xe8, site, at, vmm.symbols.at(VMM_SYM_POPF), Branch::last_after_nops);
+      case XenSiteForm::pushf_dispatch:
+        return pushf_site(site, at, vmm);
+      case XenSiteForm::popf_fast:
+        return popf_site(site, at, vmm);
       case XenSiteForm::call_thunk:
       case XenSiteForm::jmp_thunk:
         if (!has_thunk) return error("internal error: the site has no thunk");

@@ -32,8 +32,7 @@ constexpr unsigned kCliLength = 7;
 
 // Symbols of the VMM object that the image's sites, thunks and notes use.
 const char *const kRequiredSymbols[] = {
-    VMM_SYM_ENTRY, VMM_SYM_ENTRY_NOSTACK, VMM_SYM_STI, VMM_SYM_PUSHF, VMM_SYM_POPF,
-    VMM_SYM_PCPU, VMM_SYM_NOSTACK_STACK_TOP, "xen_pv_start", "hypercall_page"};
+    VMM_SYM_ENTRY, VMM_SYM_ENTRY_NOSTACK, VMM_SYM_STI, VMM_SYM_POPF_SLOW, VMM_SYM_PCPU, VMM_SYM_NOSTACK_STACK_TOP, "xen_pv_start", "hypercall_page"};
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
@@ -151,22 +150,45 @@ bool put_rel32(uint8_t *p, uint64_t target, uint64_t next_ip) {
   return true;
 }
 
+// pushf/popf with the default 64-bit operand: no 0x66 among the prefixes
+// in front of the opcode (the last byte). Without the bytes, assume so.
+bool moves_eight_bytes(const Site &site, const uint8_t *insn) {
+  if (!insn) return true;
+  for (unsigned i = 0; i + 1 < site.insn_length; ++i)
+    if (insn[i] == 0x66) return false;
+  return true;
+}
+
 }  // namespace
 
-XenSiteForm xen_site_form(const Site &site, bool before_hlt) {
+XenSiteForm xen_site_form(const Site &site, const uint8_t *insn, bool before_hlt) {
   // cli is one store that touches no stack: inline even at NOSTACK sites.
   if (site.insn_class == PV_CLASS_CLI) return XenSiteForm::inline_cli;
   if (is_nostack(site)) return XenSiteForm::jmp_thunk;
   switch (site.insn_class) {
     case PV_CLASS_STI: return before_hlt ? XenSiteForm::call_thunk : XenSiteForm::call_sti;
-    case PV_CLASS_PUSHF: return XenSiteForm::call_pushf;
-    case PV_CLASS_POPF: return XenSiteForm::call_popf;
+    // The inline forms push and pop 8 bytes and need their length (the
+    // table's pads): pushfw/popfw (66 9c/9d) and shorter sites (annotated
+    // with older pads) take the descriptor path.
+    case PV_CLASS_PUSHF:
+      return moves_eight_bytes(site, insn) && site.padded_length >= VMM_PUSHF_SITE_LENGTH
+                 ? XenSiteForm::pushf_dispatch
+                 : XenSiteForm::call_thunk;
+    case PV_CLASS_POPF:
+      return moves_eight_bytes(site, insn) && site.padded_length >= VMM_POPF_SITE_LENGTH
+                 ? XenSiteForm::popf_fast
+                 : XenSiteForm::call_thunk;
     default: return XenSiteForm::call_thunk;
   }
 }
 
 unsigned xen_form_length(XenSiteForm form) {
-  return form == XenSiteForm::inline_cli ? kCliLength : kCallLength;
+  switch (form) {
+    case XenSiteForm::inline_cli: return kCliLength;
+    case XenSiteForm::pushf_dispatch: return VMM_PUSHF_SITE_LENGTH;
+    case XenSiteForm::popf_fast: return VMM_POPF_SITE_LENGTH;
+    default: return kCallLength;
+  }
 }
 
 Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table,
@@ -215,7 +237,11 @@ Result<VmmImage> link_xen_region(const ElfFile &elf, const SiteTable &table,
   std::map<uint64_t, bool> before_hlt;
   for (const Run &r : runs)
     if (next_hlt_at(*r.site, r.at)) before_hlt[r.site->address] = true;
-  auto form_of = [&](const Site &s) { return xen_site_form(s, before_hlt.count(s.address) > 0); };
+  auto form_of = [&](const Site &s) {
+    const Section *sec = elf.section_at(s.address);
+    const uint8_t *insn = sec ? elf.bytes_at(*sec, s.address, s.padded_length) : nullptr;
+    return xen_site_form(s, insn, before_hlt.count(s.address) > 0);
+  };
 
   // Layout: object, thunks, descriptors.
   const uint64_t object_size = linked_vmm_size(*obj);

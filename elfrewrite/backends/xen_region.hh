@@ -31,8 +31,8 @@ constexpr uint64_t kXenRegionAlign = 2u << 20;
 enum class XenSiteForm {
   inline_cli,  // movb $0, vmm_pcpu+1(%rip)
   call_sti,    // call vmm_sti
-  call_pushf,  // call vmm_pushf
-  call_popf,   // call vmm_popf
+  pushf_dispatch,  // pushfq; call *vmm_pcpu(%rip)
+  popf_fast,       // testl; jz; call vmm_popf_slow; movw $0, vmm_pcpu(%rip); popfq
   call_thunk,  // call thunk_N: pushq $desc_N; jmp vmm_entry
   jmp_thunk,   // jmp thunk_N: the NOSTACK thunk, then vmm_entry_nostack
 };
@@ -44,9 +44,11 @@ enum class XenSiteForm {
 // only.
 inline bool xen_keeps_site(const Site &site) { return site.flags & PV_SITE_CODE32; }
 
-// The form of `site`; `before_hlt` says that a HLT site starts where it
-// ends (an sti there takes the descriptor path, for the interrupt shadow).
-XenSiteForm xen_site_form(const Site &site, bool before_hlt);
+// The form of `site`, whose original instruction is at `insn` (nullptr if
+// unknown: then pushf and popf are taken to move 8 bytes); `before_hlt`
+// says that a HLT site starts where it ends (an sti there takes the
+// descriptor path, for the interrupt shadow).
+XenSiteForm xen_site_form(const Site &site, const uint8_t *insn, bool before_hlt);
 // Bytes of the replacement proper (before the NOP fill) for a form.
 unsigned xen_form_length(XenSiteForm form);
 

@@ -28,7 +28,7 @@
 #include "vmm/linux_boot.h"
 #include "xen-backend.h"
 
-extern char vmm_sti[], vmm_pushf[], vmm_popf[], vmm_resume[], vmm_exit_lea[], vmm_exit_popf[],
+extern char vmm_sti[], vmm_popf_slow[], vmm_resume[], vmm_exit_lea[], vmm_exit_popf[],
 	vmm_exit_mov[], vmm_exit_ret[];
 
 struct xen_vmm xen_vmm;
@@ -109,8 +109,7 @@ int xen_pv_main(const start_info_t *boot_si)
 	v->sites_end = previrt_site_descs_end;
 	x->entry_points = (struct vmm_entry_points){
 		.sti = (uint64_t)(unsigned long)vmm_sti,
-		.pushf = (uint64_t)(unsigned long)vmm_pushf,
-		.popf = (uint64_t)(unsigned long)vmm_popf,
+		.popf_slow = (uint64_t)(unsigned long)vmm_popf_slow,
 		.pcpu = (uint64_t)(unsigned long)&vmm_pcpu,
 	};
 	x->exit_labels = (struct vmm_exit_labels){

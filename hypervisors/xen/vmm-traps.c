@@ -15,7 +15,7 @@
 #include "vmm-image.h"
 #include "xen-backend.h"
 
-extern char vmm_sti[], vmm_fast_paths_end[], vmm_resume[], vmm_exit_ret[];
+extern char vmm_fast_paths[], vmm_fast_paths_end[], vmm_resume[], vmm_exit_ret[];
 
 #define RFLAGS_IF 0x200ULL
 #define RFLAGS_IOPL 0x3000ULL
@@ -241,7 +241,7 @@ static int on_event(struct xen_vmm *x, struct xen_trap_frame *f, int vmm_kernel)
 		if (r.rip >= addr(vmm_resume) && r.rip <= addr(vmm_exit_ret)) {
 			if (vmm_exit_fixup(&r, &x->exit_labels, &x->mem.mem) < 0)
 				xen_vmm_fatal("cannot read the frame of an interrupted exit", r.rip);
-		} else if (r.rip < addr(vmm_sti) || r.rip >= addr(vmm_fast_paths_end)) {
+		} else if (r.rip < addr(vmm_fast_paths) || r.rip >= addr(vmm_fast_paths_end)) {
 			return 1; /* VMM code before its exit: it delivers when it leaves */
 		}
 	}

@@ -4,10 +4,11 @@
 # (docs/vmm-interface.md sections 1-3), with an independent ELF reader and
 # an independent statement of what each site must become:
 #  - every 64-bit site has its form: cli -> DS prefixes + movb $0,vmm_pcpu+1(%rip); sti ->
-#    call vmm_sti, or call thunk when a hlt site follows; pushf/popf -> call
-#    vmm_pushf/vmm_popf; NOSTACK -> jmp to a NOSTACK thunk; the rest -> call
-#    thunk, then int3; sti/pushf/popf: NOPs, then the call; xen-trap: ud2, then
-#    int3; 32-bit sites keep their bytes;
+#    NOPs + call vmm_sti, or call thunk when a hlt site follows; pushf -> pushfq;
+#    call *vmm_pcpu(%rip); popf -> testl $0x247200,(%rsp); jz +5; call
+#    vmm_popf_slow; movw $0,vmm_pcpu(%rip); popfq (pushfw/popfw: call thunk);
+#    NOSTACK -> jmp to a NOSTACK thunk; the rest -> call thunk, then int3;
+#    xen-trap: ud2, then int3; 32-bit sites keep their bytes;
 #  - every thunk has the byte-exact form, jumps to the right entry and pushes
 #    the address of the site's descriptor;
 #  - the descriptor table (previrt_site_descs) lists every rewritten site,
@@ -222,8 +223,19 @@ def expected_form(s, hlt_at):
     if s["class"] == "sti":
         return "call_thunk" if s["addr"] + s["padded_length"] in hlt_at else "call_sti"
     if s["class"] in ("pushf", "popf"):
-        return "call_" + s["class"]
+        # the inline forms move 8 bytes and need 7 (pushf) or 24 (popf) bytes: a
+        # 0x66 prefix (pushfw/popfw) or a shorter site takes a thunk
+        if 0x66 in s["orig"][:s["insn_length"] - 1] or \
+                s["padded_length"] < {"pushf": 7, "popf": 24}[s["class"]]:
+            return "call_thunk"
+        return s["class"]
     return "call_thunk"
+
+
+def lead_in_ok(b, max_prefixes):
+    """NOPs, then at most max_prefixes DS prefixes: what fills a site in front."""
+    p = len(b) - len(b.rstrip(b"\x3e"))
+    return p <= max_prefixes and nops_only(b[:len(b) - p])
 
 
 def check_image(tool, name, src, out, target, vmm, ids, desc_table=None):
@@ -292,8 +304,25 @@ def check_image(tool, name, src, out, target, vmm, ids, desc_table=None):
                 sym["vmm_pcpu"] + 1
             check(ok, f"{where}: DS prefixes + movb $0, vmm_pcpu+1(%rip) (+ NOPs)")
             continue
+        rel_at = lambda off, end: a + end + s32(struct.unpack_from("<I", b, off)[0])  # noqa: E731
+        if form == "pushf":
+            at = n - 7
+            ok = lead_in_ok(b[:at], 14) and b[at:at + 3] == b"\x9c\xff\x15"
+            check(ok and rel_at(at + 3, n) == sym["vmm_pcpu"],
+                  f"{where}: (NOPs, DS prefixes) pushfq; call *vmm_pcpu(%rip)")
+            continue
+        if form == "popf":
+            at = n - 24
+            ok = lead_in_ok(b[:at], 8)
+            ok = ok and b[at:at + 10] == bytes.fromhex("f7042400722400 7405 e8".replace(" ", ""))
+            ok = ok and rel_at(at + 10, n - 10) == sym["vmm_popf_slow"]
+            ok = ok and b[at + 14:at + 17] == b"\x66\xc7\x05" and b[at + 21:] == b"\0\0\x9d"
+            check(ok and rel_at(at + 17, n - 1) == sym["vmm_pcpu"],
+                  f"{where}: testl $0x247200,(%rsp); jz +5; call vmm_popf_slow; "
+                  "movw $0,vmm_pcpu(%rip); popfq")
+            continue
         op = 0xE9 if form == "jmp_thunk" else 0xE8
-        if form in ("call_sti", "call_pushf", "call_popf"):
+        if form == "call_sti":
             # NOPs, then the call: the fast path returns to the site's end
             at = n - 5
             tgt = a + n + s32(struct.unpack_from("<I", b, at + 1)[0])

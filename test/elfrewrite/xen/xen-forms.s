@@ -2,7 +2,8 @@
 # The site forms of the xen target, one of each (docs/vmm-interface.md
 # section 1), annotated by hand as pv-as annotates (NOP form): 32-bit boot
 # code that keeps its bytes, cli (also with the nostack flag: still inline),
-# sti alone and sti directly followed by a hlt site, pushf/popf, pushf with
+# sti alone and sti directly followed by a hlt site, pushf/popf (and their
+# 16-bit forms and sites of an older, shorter pad, which take thunks), pushf with
 # the nostack flag (descriptor path through a NOSTACK thunk), NOSTACK
 # classes, and sites that enter the VMM through a thunk.
 	.include "preamble.inc"
@@ -33,9 +34,13 @@ _start:
 	nop
 	site 8, 2, 0, sti
 	site 5, 34, 0, hlt
+	site 7, 3, 0, pushfq
+	site 24, 4, 0, popfq
+	site 7, 3, 0, pushfw
+	site 24, 4, 0, popfw
 	site 5, 3, 0, pushfq
 	site 5, 4, 0, popfq
-	site 5, 3, 1, pushfq
+	site 7, 3, 1, pushfq
 	site 5, 41, 1, swapgs
 	site 5, 39, 1, sysretq
 	site 5, 24, 0, rdmsr

@@ -72,7 +72,7 @@ TEST_CASE("cli and sti change only the virtual IF; pushf and popf see and set it
   REQUIRE(m.run(m.site(PV_CLASS_POPF)) == VMM_DONE);
   CHECK(m.regs.gpr[VMM_RSP] == kKernelStack);
   CHECK(vmm_vif(&m.vcpu));
-  CHECK((m.pcpu.vflags_sys & X86_FLAGS_IOPL) == (3 << 12));
+  CHECK((vmm_vflags_sys(&m.vcpu) & X86_FLAGS_IOPL) == (3 << 12));
   CHECK((m.regs.rflags & X86_FLAGS_ZF) != 0);
   CHECK((m.regs.rflags & X86_FLAGS_CF) == 0);
 

@@ -16,8 +16,7 @@ extern vmm_pcpu vmm_pcpu;
 void vmm_entry(void);
 void vmm_entry_nostack(void);
 void vmm_sti(void);
-void vmm_pushf(void);
-void vmm_popf(void);
+void vmm_popf_slow(void);
 extern char vmm_nostack_stack_top[];
 // the descriptor pointer the NOSTACK thunk pushes from memory
 uint64_t desc_ptr_for_nostack_test;
@@ -42,16 +41,24 @@ constexpr uint64_t kCF = X86_FLAGS_CF, kZF = X86_FLAGS_ZF;
 
 }  // namespace
 
-TEST_CASE("vmm_pushf pushes the virtual IF and IOPL with the real arithmetic flags", "[entry]") {
-  Live m;
-  vmm_set_vif(&m.vcpu, 0);
-  ::vmm_pcpu.vflags_sys = X86_FLAGS_IOPL;
+// The pushf and popf sites exactly as elfrewrite --target=xen writes them
+// (elfrewrite/backends/xen.cc), so that these tests run the forms a
+// rewritten guest runs.
+#define PUSHF_SITE "pushfq\n\tcall *vmm_pcpu(%%rip)\n\t"
+#define POPF_SITE                                                            \
+  "testl $0x247200, (%%rsp)\n\tjz 1f\n\tcall vmm_popf_slow\n"               \
+  "1:\n\tmovw $0, vmm_pcpu(%%rip)\n\tpopfq\n\t"
+
+namespace {
+
+// Runs the pushf site with CF set; returns the pushed word and checks that
+// the real CF survived and %rsp moved by 8.
+uint64_t run_pushf_site() {
   uint64_t pushed, carry, rsp_before, rsp_after;
   asm volatile(
       "lea -256(%%rsp), %%rsp\n\t"
       "mov %%rsp, %[before]\n\t"
-      "stc\n\t"
-      "call vmm_pushf\n\t"
+      "stc\n\t" PUSHF_SITE
       "setc %b[carry]\n\t"
       "pop %[pushed]\n\t"
       "mov %%rsp, %[after]\n\t"
@@ -60,57 +67,21 @@ TEST_CASE("vmm_pushf pushes the virtual IF and IOPL with the real arithmetic fla
         [after] "=&r"(rsp_after)
       :
       : "memory", "cc");
-  CHECK((pushed & X86_FLAGS_IF) == 0);
-  CHECK((pushed & X86_FLAGS_IOPL) == X86_FLAGS_IOPL);
   CHECK((pushed & kCF) != 0);
   CHECK((pushed & 2) != 0);
-  CHECK((carry & 0xff) == 1);  // the real CF survived the call
+  CHECK((carry & 0xff) == 1);
   CHECK(rsp_after == rsp_before);
-  vmm_set_vif(&m.vcpu, 1);
-  ::vmm_pcpu.vflags_sys = 0;
-  asm volatile("lea -256(%%rsp), %%rsp\n\tcall vmm_pushf\n\tpop %[p]\n\tlea 256(%%rsp), %%rsp"
-               : [p] "=r"(pushed) : : "memory", "cc");
-  CHECK((pushed & (X86_FLAGS_IF | X86_FLAGS_IOPL)) == X86_FLAGS_IF);
+  return pushed;
 }
 
-TEST_CASE("vmm_popf takes IF into the vCPU and the arithmetic flags into the CPU", "[entry]") {
-  Live m;
-  vmm_set_vif(&m.vcpu, 0);
-  ::vmm_pcpu.pending = 0;
-  uint64_t zero, rsp_before, rsp_after;
-  uint64_t value = 0x202 | kZF | X86_FLAGS_AC;
-  asm volatile(
-      "lea -256(%%rsp), %%rsp\n\t"
-      "mov %%rsp, %[before]\n\t"
-      "push %[value]\n\t"
-      "call vmm_popf\n\t"
-      "setz %b[zero]\n\t"
-      "mov %%rsp, %[after]\n\t"
-      "lea 256(%%rsp), %%rsp\n\t"
-      : [zero] "=&r"(zero), [before] "=&r"(rsp_before), [after] "=&r"(rsp_after)
-      : [value] "r"(value)
-      : "memory", "cc");
-  CHECK(vmm_vif(&m.vcpu));
-  CHECK((::vmm_pcpu.vflags_sys & X86_FLAGS_AC) != 0);  // virtual, not in the real flags
-  CHECK((zero & 0xff) == 1);
-  CHECK(rsp_after == rsp_before);
-  uint64_t real;
-  asm volatile("pushf\n\tpop %0" : "=r"(real));
-  CHECK((real & X86_FLAGS_AC) == 0);
-}
-
-TEST_CASE("vmm_popf with an interrupt pending round-trips through the VMM", "[entry]") {
-  Live m;
-  vmm_set_vif(&m.vcpu, 0);
-  ::vmm_pcpu.pending = 1;  // nothing deliverable in the PIC: the VMM clears it
+// Runs the popf site on `value`; returns ZF after it and checks %rsp.
+bool run_popf_site(uint64_t value) {
   uint64_t zero, rsp_before, rsp_after, r15 = 0x1515151515151515ULL, r15_after;
-  uint64_t value = 0x202 | kZF;
   asm volatile(
       "lea -256(%%rsp), %%rsp\n\t"
       "mov %%rsp, %[before]\n\t"
       "mov %[r15], %%r15\n\t"
-      "push %[value]\n\t"
-      "call vmm_popf\n\t"
+      "push %[value]\n\t" POPF_SITE
       "setz %b[zero]\n\t"
       "mov %%rsp, %[after]\n\t"
       "mov %%r15, %[r15_after]\n\t"
@@ -119,11 +90,78 @@ TEST_CASE("vmm_popf with an interrupt pending round-trips through the VMM", "[en
         [r15_after] "=&r"(r15_after)
       : [value] "r"(value), [r15] "r"(r15)
       : "memory", "cc", "r15");
+  CHECK(rsp_after == rsp_before);  // the value popped (and a return address)
+  CHECK(r15_after == r15);
+  return (zero & 0xff) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("the pushf table is aligned and vmm_pcpu starts at its first entry", "[entry]") {
+  Live m;
+  const uint64_t table = reinterpret_cast<uint64_t>(vmm_pushf_table);
+  CHECK(table % VMM_PUSHF_TABLE_ALIGN == 0);
+  CHECK(::vmm_pcpu.pushf_entry == table);
+  vmm_set_vif(&m.vcpu, 1);
+  vmm_set_vflags_sys(&m.vcpu, X86_FLAGS_AC);
+  CHECK(::vmm_pcpu.pushf_entry == table + 256 * VMM_VIF_ON + VMM_MODE_SYS);
+  vmm_set_vflags_sys(&m.vcpu, 0);
+  CHECK(::vmm_pcpu.pushf_entry == table + 256 * VMM_VIF_ON);
+}
+
+TEST_CASE("the pushf site pushes the virtual IF with the real arithmetic flags", "[entry]") {
+  Live m;
+  vmm_set_vif(&m.vcpu, 0);
+  CHECK((run_pushf_site() & (X86_FLAGS_IF | X86_FLAGS_IOPL)) == 0);
+  vmm_set_vif(&m.vcpu, 1);
+  CHECK((run_pushf_site() & (X86_FLAGS_IF | X86_FLAGS_IOPL)) == X86_FLAGS_IF);
+}
+
+TEST_CASE("the pushf site adds the virtual IOPL, NT, AC and ID", "[entry]") {
+  Live m;
+  const uint64_t sys = X86_FLAGS_IOPL | X86_FLAGS_AC;
+  vmm_set_vflags_sys(&m.vcpu, sys);
+  vmm_set_vif(&m.vcpu, 0);
+  CHECK((run_pushf_site() & (X86_FLAGS_IF | VMM_VFLAGS_SYS)) == sys);
+  vmm_set_vif(&m.vcpu, 1);
+  CHECK((run_pushf_site() & (X86_FLAGS_IF | VMM_VFLAGS_SYS)) == (sys | X86_FLAGS_IF));
+}
+
+TEST_CASE("the popf site's fast path: IF and the system bits cleared, one store", "[entry]") {
+  Live m;
+  vmm_set_vif(&m.vcpu, 1);
+  vmm_set_vflags_sys(&m.vcpu, X86_FLAGS_IOPL);
+  ::vmm_pcpu.pending = 1;  // IF stays clear: nothing is delivered
+  CHECK(run_popf_site(0x2 | kZF));
+  CHECK_FALSE(vmm_vif(&m.vcpu));
+  CHECK(vmm_vflags_sys(&m.vcpu) == 0);
+  CHECK(::vmm_pcpu.pending == 1);
+  CHECK_FALSE(run_popf_site(0x2));
+  ::vmm_pcpu.pending = 0;
+}
+
+TEST_CASE("the popf site's slow path takes IF and AC into the vCPU, not the CPU", "[entry]") {
+  Live m;
+  vmm_set_vif(&m.vcpu, 0);
+  ::vmm_pcpu.pending = 0;
+  CHECK(run_popf_site(0x202 | kZF | X86_FLAGS_AC));
+  CHECK(vmm_vif(&m.vcpu));
+  CHECK(vmm_vflags_sys(&m.vcpu) == X86_FLAGS_AC);
+  uint64_t real;
+  asm volatile("pushf\n\tpop %0" : "=r"(real));
+  CHECK((real & X86_FLAGS_AC) == 0);
+  CHECK_FALSE(run_popf_site(0x202));  // IF only: mode back to 0
+  CHECK(vmm_vflags_sys(&m.vcpu) == 0);
+  CHECK(::vmm_pcpu.pushf_entry == reinterpret_cast<uint64_t>(vmm_pushf_table) + 256 * VMM_VIF_ON);
+}
+
+TEST_CASE("the popf site with IF and an interrupt pending round-trips through the VMM", "[entry]") {
+  Live m;
+  vmm_set_vif(&m.vcpu, 0);
+  ::vmm_pcpu.pending = 1;  // nothing deliverable in the PIC: the VMM clears it
+  CHECK(run_popf_site(0x202 | kZF));
   CHECK(::vmm_pcpu.pending == 0);
   CHECK(vmm_vif(&m.vcpu));
-  CHECK((zero & 0xff) == 1);
-  CHECK(rsp_after == rsp_before);  // the value popped, the return address too
-  CHECK(r15_after == r15);
 }
 
 TEST_CASE("vmm_sti sets IF; with an interrupt pending it round-trips through the VMM", "[entry]") {

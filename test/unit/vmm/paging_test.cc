@@ -168,7 +168,7 @@ TEST_CASE("the walk follows the vCPU's paging controls", "[paging]") {
   m.vcpu.cr3 = 0x1000;
   m.vcpu.efer |= X86_EFER_NXE;
   m.vcpu.cr4 |= X86_CR4_SMAP;
-  m.pcpu.vflags_sys |= X86_FLAGS_AC;
+  vmm_set_vflags_sys(&m.vcpu, vmm_vflags_sys(&m.vcpu) | X86_FLAGS_AC);
   vmm_paging p{};
   vmm_paging_from_vcpu(&m.vcpu, &p);
   CHECK(p.cr3 == 0x1000);

@@ -13,7 +13,7 @@ namespace {
 
 constexpr uint64_t kUserSite = 0x60000, kThunk = 0x50000, kNostackThunk = 0x50100,
                    kDesc = 0x51000;
-const vmm_entry_points kEntry = {0x70000, 0x70100, 0x70200, 0x71000};
+const vmm_entry_points kEntry = {0x70000, 0x70200, 0x71000};
 
 void put(Machine &m, uint64_t at, std::vector<uint8_t> bytes) {
   std::copy(bytes.begin(), bytes.end(), m.ram.begin() + long(at));
@@ -68,20 +68,67 @@ TEST_CASE("a user-mode inline cli faults on vmm_pcpu and becomes #GP at the cli"
   require_user_fault(p, X86_EXC_GP, 0);
 }
 
-TEST_CASE("a user-mode call to vmm_sti becomes #GP at the sti; pushf works", "[user-sites]") {
+TEST_CASE("a user-mode call to vmm_sti becomes #GP at the sti", "[user-sites]") {
   Machine m;
   called_from_site(m, kEntry.sti, VMM_STI_SITE_LENGTH);
   REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kEntry.sti, &kEntry) == VMM_DONE);
   require_user_fault(m, X86_EXC_GP, 0);
+}
 
-  Machine p;
-  called_from_site(p, kEntry.pushf);
-  p.regs.rflags = 0x202 | X86_FLAGS_CF;
-  REQUIRE(vmm_user_site_fault(&p.vcpu, &p.regs, kEntry.pushf, &kEntry) == VMM_DONE);
-  CHECK(p.regs.rip == kUserSite + 5);
-  CHECK(p.regs.gpr[VMM_RSP] == kUserStack - 8);
-  CHECK(p.read64(kUserStack - 8) == (0x202 | X86_FLAGS_CF));  // IF = 1 in user mode
-  CHECK(p.vcpu.cpl == 3);
+// The popf site of elfrewrite --target=xen at kUserSite (24 bytes).
+void put_popf_site(Machine &m) {
+  std::vector<uint8_t> site = {0xf7, 0x04, 0x24, 0x00, 0x72, 0x24, 0x00, 0x74, 0x05, 0xe8};
+  put32(site, uint32_t(kEntry.popf_slow - (kUserSite + 14)));
+  site.insert(site.end(), {0x66, 0xc7, 0x05});
+  put32(site, uint32_t(kEntry.pcpu - (kUserSite + 23)));
+  site.insert(site.end(), {0x00, 0x00, 0x9d});
+  REQUIRE(site.size() == VMM_POPF_SITE_LENGTH);
+  put(m, kUserSite, site);
+}
+
+TEST_CASE("a user-mode pushf site's read of vmm_pcpu: the pushfq undone, pushf emulated",
+          "[user-sites]") {
+  Machine m;
+  std::vector<uint8_t> site = {0x9c, 0xff, 0x15};
+  put32(site, uint32_t(kEntry.pcpu - (kUserSite + 7)));
+  put(m, kUserSite, site);
+  m.enter_user();
+  m.regs.rip = kUserSite + 1;  // the call; the pushfq has run
+  m.regs.gpr[VMM_RSP] = kUserStack - 8;
+  m.regs.rflags = 0x202 | X86_FLAGS_CF;
+  REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kEntry.pcpu, &kEntry) == VMM_DONE);
+  CHECK(m.regs.rip == kUserSite + VMM_PUSHF_SITE_LENGTH);
+  CHECK(m.regs.gpr[VMM_RSP] == kUserStack - 8);
+  CHECK(m.read64(kUserStack - 8) == (0x202 | X86_FLAGS_CF));  // IF = 1 in user mode
+  CHECK(m.vcpu.cpl == 3);
+}
+
+TEST_CASE("a user-mode popf site, fast store or slow call, is emulated with user rights",
+          "[user-sites]") {
+  Machine m;
+  put_popf_site(m);
+  m.enter_user();
+  m.regs.rip = kUserSite + 14;  // the movw to vmm_pcpu
+  m.regs.gpr[VMM_RSP] = kUserStack - 8;
+  m.write64(kUserStack - 8, 0x2 | X86_FLAGS_CF);
+  REQUIRE(vmm_user_site_fault(&m.vcpu, &m.regs, kEntry.pcpu, &kEntry) == VMM_DONE);
+  CHECK(m.regs.rip == kUserSite + VMM_POPF_SITE_LENGTH);
+  CHECK(m.regs.gpr[VMM_RSP] == kUserStack);
+  CHECK((m.regs.rflags & X86_FLAGS_CF) != 0);
+  CHECK(vmm_vif(&m.vcpu));  // at CPL 3 with IOPL 0 popf keeps IF
+
+  Machine s;
+  put_popf_site(s);
+  s.enter_user();
+  s.regs.rip = kEntry.popf_slow;
+  s.regs.gpr[VMM_RSP] = kUserStack - 16;
+  s.write64(kUserStack - 16, kUserSite + 14);  // the call's return address
+  s.write64(kUserStack - 8, 0x202 | X86_FLAGS_ZF | X86_FLAGS_IOPL);
+  REQUIRE(vmm_user_site_fault(&s.vcpu, &s.regs, kEntry.popf_slow, &kEntry) == VMM_DONE);
+  CHECK(s.regs.rip == kUserSite + VMM_POPF_SITE_LENGTH);
+  CHECK(s.regs.gpr[VMM_RSP] == kUserStack);
+  CHECK((s.regs.rflags & X86_FLAGS_ZF) != 0);
+  CHECK((vmm_vflags_sys(&s.vcpu) & X86_FLAGS_IOPL) == 0);  // IOPL is not the user's to set
 }
 
 TEST_CASE("a user-mode call to a thunk runs the site's descriptor", "[user-sites]") {

@@ -28,9 +28,12 @@
 #define VMM_REGS_OFF_RFLAGS 136
 #define VMM_REGS_SIZE 144
 #define VMM_SITE_DESC_SIZE 88
-#define VMM_PCPU_OFF_VFLAGS_IF 0
+#define VMM_PCPU_OFF_PUSHF_ENTRY 0
 #define VMM_PCPU_OFF_VIF 1        /* the vif byte: 0 (cli) or VMM_VIF_ON (sti) */
 #define VMM_VIF_ON 2
+#define VMM_PCPU_OFF_MODE 0       /* the mode byte: 0, or VMM_MODE_SYS */
+#define VMM_MODE_SYS 0x80         /* vflags_sys holds bits the guest set */
+#define VMM_PUSHF_TABLE_ALIGN 0x10000
 #define VMM_PCPU_OFF_VFLAGS_SYS 8
 #define VMM_PCPU_OFF_PENDING 16
 #define VMM_PCPU_OFF_USER 17
@@ -41,6 +44,14 @@
 #define VMM_PCPU_SIZE 48
 /* An sti site is 8 bytes: a 3-byte NOP, then `call vmm_sti`. */
 #define VMM_STI_SITE_LENGTH 8
+/* A popf site (docs/vmm-interface.md): its call to vmm_popf_slow starts
+ * this many bytes into the site and returns VMM_POPF_SLOW_SKIP bytes
+ * further on, past the fast path's store and popfq, to the site's end. */
+#define VMM_POPF_SITE_LENGTH 24
+#define VMM_POPF_CALL_OFFSET 9
+#define VMM_POPF_SLOW_SKIP 10
+/* A pushf site: pushfq, then `call *vmm_pcpu(%rip)` (the pushf entry). */
+#define VMM_PUSHF_SITE_LENGTH 7
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
@@ -158,24 +169,36 @@ _Static_assert(sizeof(struct vmm_site_desc) == VMM_SITE_DESC_SIZE, "vmm_site_des
 /*
  * The VMM's per-vCPU area, at a fixed link-time address that sites and the
  * VMM's entry code reach RIP-relatively (the VMM is linked within +-2 GiB of
- * the kernel).  The first two words are the guest's virtual RFLAGS system
- * bits, laid out so that the inline sequences touch no arithmetic flag:
+ * the kernel).  Its first word is laid out so that the inline sequences
+ * touch no arithmetic flag and take no branch on the guest's IF:
  *
- *   vflags_if   RFLAGS.IF as a flags word: 0 or 0x200.  Its byte 1 (the
- *               "vif byte") is therefore 0 or 2, so
- *   cli  ->  movb $0, vmm_pcpu+1(%rip)        (7 bytes) + 1 NOP
- *   sti  ->  call vmm_sti                      (5 bytes) + 3 NOPs
- *   pushf -> call vmm_pushf, popf -> call vmm_popf (5 bytes each)
- *               and pushf computes the guest's flags with lea alone.
- *   vflags_sys  IOPL, NT, AC and ID of the guest's RFLAGS.
+ *   pushf_entry  the address `pushf` calls: vmm_pushf_table (aligned to
+ *                VMM_PUSHF_TABLE_ALIGN) + 256 * vif byte + mode byte.
+ *                Byte 1 is the "vif byte", RFLAGS.IF as bit 9 of this
+ *                word: 0 or VMM_VIF_ON; byte 0 is the "mode byte": 0, or
+ *                VMM_MODE_SYS while vflags_sys is nonzero.  So
+ *     cli   ->  movb $0, vmm_pcpu+1(%rip)                  (7 bytes) + 1 NOP
+ *     sti   ->  call vmm_sti                               (5 bytes) + 3 NOPs
+ *     pushf ->  pushfq; call *vmm_pcpu(%rip)               (7 bytes)
+ *               lands on the table entry for the state: with IF set and no
+ *               system bit it is `ret` (the real flags are the guest's);
+ *               with IF clear it takes 0x200 off the pushed word with lea.
+ *     popf  ->  testl $IF|IOPL|NT|AC|ID, (%rsp); jz fast;
+ *               call vmm_popf_slow; fast: movw $0, vmm_pcpu(%rip); popfq
+ *               (24 bytes): a value with none of those bits needs only IF
+ *               and the mode cleared, one store; the rest take the call.
+ *   vflags_sys   IOPL, NT, AC and ID of the guest's RFLAGS, valid while the
+ *                mode byte is VMM_MODE_SYS (else they are all 0: the fast
+ *                popf clears the mode byte alone).  Read and write them with
+ *                vmm_vflags_sys/vmm_set_vflags_sys (vmm/vmm.h).
  *
  * pending is nonzero when a virtual interrupt waits for IF (set by the
  * backend's interrupt path and the device models, cleared when the VMM
  * delivers); sti and popf check it after setting IF.
  */
 struct vmm_pcpu {
-	uint64_t vflags_if;       /* 0 or 0x200 (X86 RFLAGS.IF) */
-	uint64_t vflags_sys;      /* guest RFLAGS.IOPL|NT|AC|ID */
+	uint64_t pushf_entry;     /* table + 256 * vif byte + mode byte */
+	uint64_t vflags_sys;      /* guest RFLAGS.IOPL|NT|AC|ID (mode VMM_MODE_SYS) */
 	uint8_t pending;          /* a virtual interrupt is deliverable once IF = 1 */
 	uint8_t user;             /* the guest runs in user mode (CPL 3) */
 	uint8_t in_vmm;           /* nonzero while VMM code runs for this vCPU */
@@ -189,8 +212,7 @@ struct vmm_pcpu {
 #define VMM_SYM_ENTRY "vmm_entry"
 #define VMM_SYM_ENTRY_NOSTACK "vmm_entry_nostack"
 #define VMM_SYM_STI "vmm_sti"
-#define VMM_SYM_PUSHF "vmm_pushf"
-#define VMM_SYM_POPF "vmm_popf"
+#define VMM_SYM_POPF_SLOW "vmm_popf_slow"
 #define VMM_SYM_PCPU "vmm_pcpu"
 #define VMM_SYM_NOSTACK_STACK_TOP "vmm_nostack_stack_top"
 

@@ -3,8 +3,9 @@
  * Rewritten sites reached in guest user mode.  The VMM is not mapped in the
  * user-mode shadow (only guest pages with U at every level are), so a
  * rewritten site that runs in user mode faults into the hypervisor instead
- * of entering the VMM: the fetch of a thunk or of vmm_sti/vmm_pushf/
- * vmm_popf, or the inline cli's store to vmm_pcpu.  The backend's trap hook
+ * of entering the VMM: the fetch of a thunk or of vmm_sti/vmm_popf_slow,
+ * or an inline form's access to vmm_pcpu (cli's and popf's store, pushf's
+ * indirect call).  The backend's trap hook
  * hands such a #PF to vmm_user_site_fault, which recovers the site and
  * emulates it with user privilege, so that for example a user-mode cli
  * raises #GP at the cli as on hardware.  See docs/vmm-interface.md.
@@ -20,7 +21,7 @@ extern "C" {
 
 /* Link-time addresses of the VMM's entry points. */
 struct vmm_entry_points {
-	uint64_t sti, pushf, popf; /* vmm_sti, vmm_pushf, vmm_popf */
+	uint64_t sti, popf_slow;   /* vmm_sti, vmm_popf_slow */
 	uint64_t pcpu;             /* vmm_pcpu */
 };
 

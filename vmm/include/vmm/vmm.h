@@ -137,7 +137,7 @@ struct vmm_vcpu {
 	const struct vmm_site_desc *sites, *sites_end;
 
 	uint8_t cpl;               /* 0 guest kernel, 3 guest user (also pcpu->user) */
-	/* RFLAGS.IF and IOPL, NT, AC, ID live in pcpu->vflags_if/vflags_sys */
+	/* RFLAGS.IF and IOPL, NT, AC, ID live in pcpu (vmm_vif, vmm_vflags_sys) */
 	uint64_t cr0, cr2, cr3, cr4, cr8, xcr0;
 	uint64_t dr[8];
 	struct vmm_dtr gdtr, idtr;
@@ -170,14 +170,30 @@ void vmm_vcpu_init(struct vmm_vcpu *v, struct vmm_pcpu *pcpu, const struct vmm_b
 /* The virtual RFLAGS bits kept in pcpu->vflags_sys. */
 #define VMM_VFLAGS_SYS (X86_FLAGS_IOPL | X86_FLAGS_NT | X86_FLAGS_AC | X86_FLAGS_ID)
 
+/* The pushf entries (vmm/entry.S), VMM_PUSHF_TABLE_ALIGN aligned. */
+extern char vmm_pushf_table[];
+
 static inline int vmm_vif(const struct vmm_vcpu *v)
 {
-	return (v->pcpu->vflags_if & X86_FLAGS_IF) != 0;
+	return (v->pcpu->pushf_entry & X86_FLAGS_IF) != 0;
 }
 
+/* Byte stores, as the inline cli and popf make: the rest of pushf_entry is
+ * the table address (vmm_abi.h). */
 static inline void vmm_set_vif(struct vmm_vcpu *v, int on)
 {
-	v->pcpu->vflags_if = on ? X86_FLAGS_IF : 0;
+	((volatile uint8_t *)&v->pcpu->pushf_entry)[VMM_PCPU_OFF_VIF] = on ? VMM_VIF_ON : 0;
+}
+
+static inline uint64_t vmm_vflags_sys(const struct vmm_vcpu *v)
+{
+	return (v->pcpu->pushf_entry & VMM_MODE_SYS) ? v->pcpu->vflags_sys : 0;
+}
+
+static inline void vmm_set_vflags_sys(struct vmm_vcpu *v, uint64_t bits)
+{
+	v->pcpu->vflags_sys = bits & VMM_VFLAGS_SYS;
+	((volatile uint8_t *)&v->pcpu->pushf_entry)[VMM_PCPU_OFF_MODE] = bits ? VMM_MODE_SYS : 0;
 }
 
 void vmm_set_cpl(struct vmm_vcpu *v, unsigned cpl);
