@@ -76,16 +76,24 @@ enum class Branch {
   last_after_nops,
 };
 
+// Appends the rel32 of `target` from `next` (the end of the instruction).
+Status put_rel32(std::vector<uint8_t> &out, uint64_t target, uint64_t next, const char *what) {
+  uint64_t rel = target - next;
+  if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
+    return error(std::string(what) + " at " + hex(target) +
+                 " is out of reach of a 32-bit displacement from the site");
+  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
+  return Ok{};
+}
+
 // `opcode rel32` to `target` in the site, placed as `where` says.
 Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint64_t site_at,
                                          uint64_t target, Branch where) {
   const size_t rest = site.padded_length - 5;
   const uint64_t at = site_at + (where == Branch::last_after_nops ? rest : 0);
-  uint64_t rel = target - (at + 5);
-  if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
-    return error(hex(target) + " is out of reach of a 32-bit displacement from the site");
   std::vector<uint8_t> branch = {opcode};
-  for (int i = 0; i < 4; ++i) branch.push_back(uint8_t(rel >> (8 * i)));
+  if (auto st = put_rel32(branch, target, at + 5, "the VMM's entry or thunk"); !st)
+    return st.error();
   std::vector<uint8_t> out;
   if (where == Branch::last_after_nops) {
     out = nop_fill(rest);
@@ -95,16 +103,6 @@ Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint6
     out.insert(out.end(), rest, 0xcc);
   }
   return out;
-}
-
-// Appends the rel32 of `target` from `next` (the end of the instruction).
-Status put_rel32(std::vector<uint8_t> &out, uint64_t target, uint64_t next, const char *what) {
-  uint64_t rel = target - next;
-  if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
-    return error(std::string(what) + " at " + hex(target) +
-                 " is out of reach of a 32-bit displacement from the site");
-  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
-  return Ok{};
 }
 
 // The first `extra` bytes of a site whose first instruction takes up to
