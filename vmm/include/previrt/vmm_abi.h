@@ -170,7 +170,8 @@ _Static_assert(sizeof(struct vmm_site_desc) == VMM_SITE_DESC_SIZE, "vmm_site_des
  * The VMM's per-vCPU area, at a fixed link-time address that sites and the
  * VMM's entry code reach RIP-relatively (the VMM is linked within +-2 GiB of
  * the kernel).  Its first word is laid out so that the inline sequences
- * touch no arithmetic flag and take no branch on the guest's IF:
+ * leave the arithmetic flags as the original instruction does and pushf
+ * takes no branch on the guest's IF:
  *
  *   pushf_entry  the address `pushf` calls: vmm_pushf_table (aligned to
  *                VMM_PUSHF_TABLE_ALIGN) + 256 * vif byte + mode byte.
