@@ -9,7 +9,10 @@
 #include "types.h"
 
 #define X86_EFLAGS_IF (1UL << 9)
+#define X86_EFLAGS_IOPL (3UL << 12)
+#define X86_EFLAGS_NT (1UL << 14)
 #define X86_EFLAGS_AC (1UL << 18)
+#define X86_EFLAGS_ID (1UL << 21)
 
 #define X86_CR0_PE (1UL << 0)
 #define X86_CR0_TS (1UL << 3)

@@ -108,6 +108,29 @@ void test_interrupts(void)
 	}
 	test_end(&t);
 
+	/* In kernel mode popf sets IOPL and ID too, and a later popf without
+	 * them clears them again, whatever IF does in between. */
+	test_begin(&t, "pushf-popf-iopl-id");
+	{
+		cli();
+		u64 base = read_flags();
+		write_flags(base | X86_EFLAGS_IOPL | X86_EFLAGS_ID);
+		u64 set = read_flags();
+		EXPECT_EQ(&t, "IOPL after popf", set & X86_EFLAGS_IOPL, X86_EFLAGS_IOPL);
+		EXPECT_TRUE(&t, "ID after popf", set & X86_EFLAGS_ID);
+		EXPECT_TRUE(&t, "IF after popf of a cleared IF", !(set & X86_EFLAGS_IF));
+		sti();
+		EXPECT_EQ(&t, "IOPL after sti", read_flags() & X86_EFLAGS_IOPL, X86_EFLAGS_IOPL);
+		cli();
+		EXPECT_EQ(&t, "IOPL after cli", read_flags() & X86_EFLAGS_IOPL, X86_EFLAGS_IOPL);
+		write_flags(base);
+		u64 back = read_flags();
+		EXPECT_EQ(&t, "IOPL after popf without it", back & X86_EFLAGS_IOPL, 0);
+		EXPECT_TRUE(&t, "ID after popf without it", !(back & X86_EFLAGS_ID));
+		EXPECT_EQ(&t, "flags as they were", back, base);
+	}
+	test_end(&t);
+
 	test_begin(&t, "user-interrupt-rsp0");
 	{
 		user_tick_seen = 0;
