@@ -200,5 +200,5 @@ void vmm_boot_enter(struct vmm_vcpu *v, struct vmm_regs *regs, const struct vmm_
 	regs->gpr[VMM_RSI] = s->boot_info;
 	regs->rflags &= ~(uint64_t)X86_FLAGS_DF;
 	if (v->backend && v->backend->tlb_flush)
-		v->backend->tlb_flush(v->backend->ctx, v->cr3, UINT64_MAX);
+		v->backend->tlb_flush(v->backend->ctx, v->cr3, VMM_TLB_FLUSH_ALL);
 }

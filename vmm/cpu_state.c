@@ -3,7 +3,8 @@
  * Control registers, descriptor-table lookups, segment loads and cpuid of
  * the virtual CPU.  Writes get the checks a 64-bit CPU makes (reserved bits,
  * leaving long mode, PCID rules) and tell the backend what it must redo:
- * a new %cr3 or a changed paging mode flushes the shadow page tables.
+ * a new %cr3 flushes the shadow page tables' non-global translations, a
+ * changed paging mode all of them.
  */
 #include "vmm/vmm.h"
 
@@ -52,7 +53,7 @@ enum vmm_status vmm_cr_write(struct vmm_vcpu *v, unsigned cr, uint64_t value)
 		changed = v->cr0 ^ value;
 		v->cr0 = value;
 		if (changed & CR0_FLUSH_ALL)
-			flush(v, UINT64_MAX);
+			flush(v, VMM_TLB_FLUSH_ALL);
 		return VMM_DONE;
 	case 2:
 		v->cr2 = value;
@@ -65,7 +66,7 @@ enum vmm_status vmm_cr_write(struct vmm_vcpu *v, unsigned cr, uint64_t value)
 		if (addr >> v->maxphyaddr)
 			return vmm_raise(v, X86_EXC_GP, 1, 0);
 		v->cr3 = value & ~(1ULL << 63);
-		flush(v, UINT64_MAX);
+		flush(v, VMM_TLB_FLUSH_NONGLOBAL); /* global translations stay */
 		return VMM_DONE;
 	}
 	case 4:
@@ -78,7 +79,7 @@ enum vmm_status vmm_cr_write(struct vmm_vcpu *v, unsigned cr, uint64_t value)
 		changed = v->cr4 ^ value;
 		v->cr4 = value;
 		if (changed & CR4_FLUSH_ALL)
-			flush(v, UINT64_MAX);
+			flush(v, VMM_TLB_FLUSH_ALL);
 		return VMM_DONE;
 	case 8:
 		if (value >> 4)

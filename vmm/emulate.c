@@ -512,8 +512,12 @@ EMULATE(INVPCID)
 		if (!vmm_canonical(desc[1]))
 			return gp0(v);
 		tlb_flush(v, desc[1] & ~0xfffULL);
+	} else if (type == 2) {
+		tlb_flush(v, VMM_TLB_FLUSH_ALL); /* every context, global entries too */
 	} else {
-		tlb_flush(v, UINT64_MAX);
+		/* one context (without PCID tagging: all of them) or every
+		 * context, global entries excepted */
+		tlb_flush(v, VMM_TLB_FLUSH_NONGLOBAL);
 	}
 	return VMM_DONE;
 }

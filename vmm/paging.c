@@ -9,6 +9,7 @@
  * Protection keys and PCID tagging are not modelled.
  */
 #include "vmm/paging.h"
+#include "vmm/shadow.h"
 
 #define ADDR_MASK(maxphy) ((((1ULL << (maxphy)) - 1)) & ~0xfffULL)
 
@@ -21,6 +22,7 @@ void vmm_paging_from_vcpu(const struct vmm_vcpu *v, struct vmm_paging *p)
 	p->smap = (v->cr4 & X86_CR4_SMAP) != 0;
 	p->ac = (vmm_vflags_sys(v) & X86_FLAGS_AC) != 0;
 	p->maxphyaddr = (uint8_t)v->maxphyaddr;
+	p->pge = (v->cr4 & X86_CR4_PGE) != 0;
 }
 
 static int page_fault(struct vmm_walk_result *w, uint64_t va, uint32_t error)
@@ -144,5 +146,8 @@ uint64_t vmm_shadow_pte(const struct vmm_walk_result *w, const struct vmm_paging
 	if (w->nx)
 		e |= X86_PTE_NX;
 	e |= w->leaf & (X86_PTE_PWT | X86_PTE_PCD);
+	/* G is bit 8 in a leaf of any size */
+	if (p->pge && (w->leaf & X86_PTE_G))
+		e |= VMM_SHADOW_GLOBAL;
 	return e;
 }

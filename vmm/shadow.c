@@ -6,6 +6,12 @@
  * Intermediate entries are present, writable and user (rights are decided
  * at the leaf, where the guest's combined rights are), so one intermediate
  * table serves every leaf below it.
+ *
+ * Global translations survive a cr3 load as on hardware: their leaves and
+ * the entries above them carry software marks (VMM_SHADOW_GLOBAL and
+ * VMM_SHADOW_LOCAL in shadow.h), so a non-global flush clears a subtree
+ * with one write, keeps a global one with none, and walks only subtrees
+ * that hold both kinds.
  */
 #include "vmm/shadow.h"
 
@@ -16,7 +22,7 @@ int vmm_shadow_init(struct vmm_shadow *s, const struct vmm_shadow_ops *ops, int 
 {
 	s->ops = ops;
 	s->kernel_user_bit = kernel_user_bit;
-	s->npages = 0;
+	s->npages = s->nglobal = 0;
 	s->fills = s->flushes = 0;
 	s->nlinks = 0;
 	s->foreign_first = s->foreign_end = 0;
@@ -62,22 +68,52 @@ int vmm_shadow_linked(const struct vmm_shadow *s, uint64_t va)
 	return 0;
 }
 
-/* Writes entry at `level` for va in table top, creating the tables above it.
- * Tables created for a link are not the pool's: flushes keep them (they are
- * on the path to the link) and only clear the guest's entries in them. */
-static int install(struct vmm_shadow *s, uint64_t table, uint64_t va, unsigned bottom,
-		   uint64_t entry, int for_link)
+/* Whether the entry at `level` for va in the kernel-mode table lies on the
+ * path to a link (above it): flushes always walk those, so they carry no
+ * marks and fills never rewrite them. */
+static int on_link_path(const struct vmm_shadow *s, uint64_t va, unsigned level)
+{
+	for (unsigned k = 0; k < s->nlinks; k++)
+		if (s->links[k].level < level && same_entry(s->links[k].va, va, level))
+			return 1;
+	return 0;
+}
+
+/* The pool page mfn now hangs below an entry marked global: moves it into
+ * pages[0, nglobal) (rare: once per table between flushes). */
+static void page_turns_global(struct vmm_shadow *s, uint64_t mfn)
+{
+	for (unsigned i = s->nglobal; i < s->npages; i++) {
+		if (s->pages[i] != mfn)
+			continue;
+		s->pages[i] = s->pages[s->nglobal];
+		s->pages[s->nglobal++] = mfn;
+		return;
+	}
+}
+
+/* Writes entry at `level` for va in table top, creating the tables above it
+ * and marking the entries on the way with mark (VMM_SHADOW_GLOBAL or
+ * VMM_SHADOW_LOCAL; 0 for a link).  Tables created for a link are not the
+ * pool's: flushes keep them (they are on the path to the link) and only
+ * clear the guest's entries in them. */
+static int install(struct vmm_shadow *s, int user_table, uint64_t va, unsigned bottom,
+		   uint64_t entry, uint64_t mark)
 {
 	const struct vmm_shadow_ops *o = s->ops;
+	uint64_t table = s->top[user_table ? 1 : 0];
+	int for_link = mark == 0;
 
 	if (foreign_slot(s, index_of(va, 4)))
 		return -1; /* the hypervisor's */
 	for (unsigned level = 4; level > bottom; level--) {
 		unsigned i = index_of(va, level);
-		uint64_t e;
+		uint64_t e, want = mark;
 
 		if (o->read(o->ctx, table, i, &e))
 			return -1;
+		if (!user_table && on_link_path(s, va, level))
+			want = 0;
 		if (!(e & X86_PTE_P)) {
 			uint64_t page;
 
@@ -86,9 +122,18 @@ static int install(struct vmm_shadow *s, uint64_t table, uint64_t va, unsigned b
 			page = o->alloc(o->ctx);
 			if (!page)
 				return -1;
-			if (!for_link)
+			if (!for_link) {
 				s->pages[s->npages++] = page;
-			e = (page << 12) | INTERMEDIATE;
+				if (want & VMM_SHADOW_GLOBAL)
+					page_turns_global(s, page);
+			}
+			e = (page << 12) | INTERMEDIATE | want;
+			if (o->write(o->ctx, table, i, e))
+				return -1;
+		} else if ((e & want) != want) {
+			if (want & VMM_SHADOW_GLOBAL && !(e & VMM_SHADOW_GLOBAL))
+				page_turns_global(s, (e & ENTRY_ADDR) >> 12);
+			e |= want;
 			if (o->write(o->ctx, table, i, e))
 				return -1;
 		}
@@ -102,7 +147,8 @@ int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t l
 	if (!user_table && vmm_shadow_linked(s, va))
 		return 0; /* the backend's own mapping stays */
 	s->fills++;
-	return commit(s, install(s, s->top[user_table ? 1 : 0], va, 1, leaf, 0));
+	return commit(s, install(s, user_table, va, 1, leaf,
+				 leaf & VMM_SHADOW_GLOBAL ? VMM_SHADOW_GLOBAL : VMM_SHADOW_LOCAL));
 }
 
 int vmm_shadow_link(struct vmm_shadow *s, uint64_t va, unsigned level, uint64_t entry)
@@ -113,7 +159,7 @@ int vmm_shadow_link(struct vmm_shadow *s, uint64_t va, unsigned level, uint64_t 
 	s->links[s->nlinks].level = level;
 	s->links[s->nlinks].entry = entry;
 	s->nlinks++;
-	return commit(s, install(s, s->top[0], va, level, entry, 1));
+	return commit(s, install(s, 0, va, level, entry, 0));
 }
 
 /* Virtual address of entry i of a table at `level` whose first entry maps
@@ -125,12 +171,14 @@ static uint64_t entry_va(uint64_t base, unsigned i, unsigned level)
 	return (va & (1ULL << 47)) ? va | 0xffff000000000000ULL : va;
 }
 
-/* Drops the guest's entries of a kernel-table table and keeps the links
- * and the tables on their paths (the VMM runs on them while it flushes). */
-static void clear_keeping_links(struct vmm_shadow *s, uint64_t table, unsigned level,
-				uint64_t base)
+/* Drops the translations of kind from table at `level` whose first entry
+ * maps base.  In the kernel-mode table (links set) the links and the
+ * tables on their paths stay (the VMM runs on them while it flushes). */
+static void flush_table(struct vmm_shadow *s, uint64_t table, unsigned level, uint64_t base,
+			enum vmm_shadow_flush_kind kind, int links)
 {
 	const struct vmm_shadow_ops *o = s->ops;
+	int keep_global = kind == VMM_SHADOW_FLUSH_NONGLOBAL;
 
 	for (unsigned i = 0; i < 512; i++) {
 		uint64_t e, va = entry_va(base, i, level);
@@ -140,7 +188,7 @@ static void clear_keeping_links(struct vmm_shadow *s, uint64_t table, unsigned l
 			continue;
 		if (o->read(o->ctx, table, i, &e) || !(e & X86_PTE_P))
 			continue;
-		for (unsigned k = 0; k < s->nlinks; k++) {
+		for (unsigned k = 0; links && k < s->nlinks; k++) {
 			if (!same_entry(s->links[k].va, va, level))
 				continue;
 			keep |= s->links[k].level == level;
@@ -148,31 +196,46 @@ static void clear_keeping_links(struct vmm_shadow *s, uint64_t table, unsigned l
 		}
 		if (keep)
 			continue;
-		if (descend)
-			clear_keeping_links(s, (e & ENTRY_ADDR) >> 12, level - 1, va);
-		else
+		if (descend) {
+			flush_table(s, (e & ENTRY_ADDR) >> 12, level - 1, va, kind, links);
+		} else if (!keep_global || !(e & VMM_SHADOW_GLOBAL)) {
 			o->write(o->ctx, table, i, 0);
+		} else if (level > 1 && (e & VMM_SHADOW_LOCAL)) {
+			/* both kinds below: only the global leaves remain */
+			flush_table(s, (e & ENTRY_ADDR) >> 12, level - 1, va, kind, 0);
+			o->write(o->ctx, table, i, e & ~VMM_SHADOW_LOCAL);
+		}
+		/* else: only global leaves below, or a global leaf: it stays */
 	}
 }
 
-void vmm_shadow_flush(struct vmm_shadow *s)
+void vmm_shadow_flush(struct vmm_shadow *s, enum vmm_shadow_flush_kind kind)
 {
 	const struct vmm_shadow_ops *o = s->ops;
+	unsigned kept = kind == VMM_SHADOW_FLUSH_NONGLOBAL ? s->nglobal : 0;
 
-	clear_keeping_links(s, s->top[0], 4, 0);
-	for (unsigned i = 0; i < 512; i++) {
-		uint64_t e;
-
-		if (foreign_slot(s, i))
-			continue;
-		if (o->read(o->ctx, s->top[1], i, &e) == 0 && (e & X86_PTE_P))
-			o->write(o->ctx, s->top[1], i, 0);
-	}
+	flush_table(s, s->top[0], 4, 0, kind, 1);
+	flush_table(s, s->top[1], 4, 0, kind, 0);
 	commit(s, 0); /* before the pages can be handed out again */
-	for (unsigned i = 0; i < s->npages; i++)
+	for (unsigned i = kept; i < s->npages; i++)
 		o->release(o->ctx, s->pages[i]);
-	s->npages = 0;
+	s->npages = s->nglobal = kept;
 	s->flushes++;
+}
+
+int vmm_shadow_mapped(const struct vmm_shadow *s, uint64_t va, int user_table)
+{
+	const struct vmm_shadow_ops *o = s->ops;
+	uint64_t table = s->top[user_table ? 1 : 0], e = 0;
+
+	for (unsigned level = 4; level >= 1; level--) {
+		if (o->read(o->ctx, table, index_of(va, level), &e) || !(e & X86_PTE_P))
+			return 0;
+		if (level > 1 && (e & X86_PTE_PS))
+			return 1; /* a link's large page */
+		table = (e & ENTRY_ADDR) >> 12;
+	}
+	return 1;
 }
 
 void vmm_shadow_invlpg(struct vmm_shadow *s, uint64_t va)
@@ -212,6 +275,6 @@ int vmm_shadow_fault(struct vmm_shadow *s, const struct vmm_phys *guest, const s
 	if (vmm_shadow_set(s, va, user, leaf) == 0)
 		return 0;
 	/* out of shadow pages: start over, as a full TLB would evict */
-	vmm_shadow_flush(s);
+	vmm_shadow_flush(s, VMM_SHADOW_FLUSH_ALL);
 	return vmm_shadow_set(s, va, user, leaf) == 0 ? 0 : -1;
 }

@@ -24,7 +24,7 @@ static enum vmm_status fill_vmm_page(const struct vmm_trap_env *env, uint64_t va
 			(env->vmm_frame(env->ctx, region_va & ~0xfffULL) << 12);
 
 	if (vmm_shadow_set(env->shadow, va, 0, leaf)) {
-		vmm_shadow_flush(env->shadow);
+		vmm_shadow_flush(env->shadow, VMM_SHADOW_FLUSH_ALL);
 		if (vmm_shadow_set(env->shadow, va, 0, leaf))
 			return VMM_SHUTDOWN;
 	}

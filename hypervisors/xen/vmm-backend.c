@@ -100,9 +100,10 @@ static void tlb_flush(void *ctx, uint64_t cr3, uint64_t va)
 	xen_vmm_kernel_call(XEN_VMM_KCALL_TLB_FLUSH, va);
 }
 
-/* After a full flush the guest's next instructions touch its stack (and VMM
- * code at a site its frame, up to 2 KiB below): fill those translations now,
- * in the same kernel-mode visit, rather than in one Xen round trip each. */
+/* After a flush the guest's next instructions touch its stack (and VMM code
+ * at a site its frame, up to 2 KiB below): fill those translations now, in
+ * the same kernel-mode visit, rather than in one Xen round trip each.  Pages
+ * the flush kept (global ones) are left as they are. */
 static void prefill_stack(struct xen_vmm *x)
 {
 	struct vmm_paging p;
@@ -112,15 +113,20 @@ static void prefill_stack(struct xen_vmm *x)
 	if (x->vcpu.cpl != 0 || !rsp)
 		return;
 	vmm_paging_from_vcpu(&x->vcpu, &p);
-	for (uint64_t va = (rsp - 2048) & ~4095ULL; va <= (rsp & ~4095ULL); va += 4096)
+	for (uint64_t va = (rsp - 2048) & ~4095ULL; va <= (rsp & ~4095ULL); va += 4096) {
+		if (vmm_shadow_mapped(&x->shadow, va, 0))
+			continue;
 		if (vmm_shadow_fault(&x->shadow, &x->memory.phys, &p, va, VMM_ACCESS_WRITE, &w) < 0)
 			break; /* no page left: the faults will do it */
+	}
 }
 
+/* va: a page, VMM_TLB_FLUSH_NONGLOBAL or VMM_TLB_FLUSH_ALL (vmm.h). */
 void xen_vmm_tlb_flush(struct xen_vmm *x, uint64_t va)
 {
-	if (va == UINT64_MAX) {
-		vmm_shadow_flush(&x->shadow);
+	if (va == VMM_TLB_FLUSH_ALL || va == VMM_TLB_FLUSH_NONGLOBAL) {
+		vmm_shadow_flush(&x->shadow, va == VMM_TLB_FLUSH_ALL ? VMM_SHADOW_FLUSH_ALL
+								       : VMM_SHADOW_FLUSH_NONGLOBAL);
 		xen_mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0);
 		prefill_stack(x);
 	} else {

@@ -28,6 +28,7 @@ struct vmm_paging {
 	uint64_t cr3;
 	uint8_t wp, nxe, smep, smap, ac;
 	uint8_t maxphyaddr;
+	uint8_t pge;            /* CR4.PGE: G = 1 leaves are global */
 };
 
 void vmm_paging_from_vcpu(const struct vmm_vcpu *v, struct vmm_paging *p);
@@ -61,6 +62,7 @@ int vmm_walk(const struct vmm_phys *m, const struct vmm_paging *p, uint64_t va,
 
 /* The shadow leaf entry (4 KiB) for the page of va, backed by machine frame
  * mfn, in the kernel-mode (user_table = 0) or user-mode (1) top-level table.
+ * VMM_SHADOW_GLOBAL (vmm/shadow.h) is set for a global guest translation.
  * Returns 0 (not present) where that table must not map the page: a guest
  * supervisor page in the user-mode table.  A clean page is mapped read-only
  * so that its first write faults and the VMM can set the guest's D bit.

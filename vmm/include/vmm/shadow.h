@@ -35,6 +35,23 @@ struct vmm_shadow_ops {
 
 #define VMM_SHADOW_MAX_PAGES 1024
 
+/* Software bits of shadow entries (bits 9-11 are the software's on every
+ * level; Xen PV accepts them in all its validated entries).  A leaf with
+ * VMM_SHADOW_GLOBAL came from a guest entry with G = 1 while CR4.PGE = 1.
+ * An intermediate entry says what its subtree may hold: VMM_SHADOW_GLOBAL
+ * global leaves, VMM_SHADOW_LOCAL other leaves; a flush of the non-global
+ * translations keeps a subtree with only the first, drops one with only the
+ * second (or neither) and walks only those with both. */
+#define VMM_SHADOW_GLOBAL 0x200ULL
+#define VMM_SHADOW_LOCAL 0x400ULL
+
+/* What a flush drops. */
+enum vmm_shadow_flush_kind {
+	VMM_SHADOW_FLUSH_NONGLOBAL, /* mov %cr3, invpcid 1 and 3: global leaves stay */
+	VMM_SHADOW_FLUSH_ALL,       /* everything (CR4/CR0 paging changes, invpcid 2,
+				       running out of pages) */
+};
+
 /* A table of the backend's own linked into the kernel-mode table, covering
  * the naturally aligned range of one entry at `level` (4: 512 GiB, 3:
  * 1 GiB, 2: 2 MiB): the VMM's region and its physical-memory window, which
@@ -52,6 +69,9 @@ struct vmm_shadow {
 	uint64_t top[2];            /* kernel (0) and user (1) L4 machine frames */
 	int kernel_user_bit;        /* the guest kernel runs where U must be set */
 	unsigned npages;            /* lower-level pages in use */
+	/* pages[0, nglobal) hang below entries marked VMM_SHADOW_GLOBAL (a
+	 * non-global flush keeps them); pages[nglobal, npages) do not. */
+	unsigned nglobal;
 	uint64_t pages[VMM_SHADOW_MAX_PAGES];
 	uint64_t fills, flushes;    /* statistics */
 	struct vmm_shadow_link links[VMM_SHADOW_MAX_LINKS];
@@ -65,8 +85,9 @@ struct vmm_shadow {
 /* Allocates the two top-level tables.  Returns 0 or -1. */
 int vmm_shadow_init(struct vmm_shadow *s, const struct vmm_shadow_ops *ops, int kernel_user_bit);
 
-/* Installs leaf (a 4 KiB shadow PTE) for va in the table of user_table,
- * creating intermediate tables.  Returns 0, or -1 if out of pages. */
+/* Installs leaf (a 4 KiB shadow PTE, VMM_SHADOW_GLOBAL set if global) for
+ * va in the table of user_table, creating intermediate tables and marking
+ * the entries on its path.  Returns 0, or -1 if out of pages. */
 int vmm_shadow_set(struct vmm_shadow *s, uint64_t va, int user_table, uint64_t leaf);
 
 /* Links entry (a table of the backend's) at level 2..4 for va into the
@@ -81,8 +102,12 @@ int vmm_shadow_linked(const struct vmm_shadow *s, uint64_t va);
 int vmm_shadow_fault(struct vmm_shadow *s, const struct vmm_phys *guest, const struct vmm_paging *p,
 		     uint64_t va, unsigned access, struct vmm_walk_result *w);
 
-/* Drops every translation (mov %cr3, a paging-mode change). */
-void vmm_shadow_flush(struct vmm_shadow *s);
+/* Drops the translations of kind in both tables; links and the
+ * hypervisor's slots stay.  Tables that still hold global leaves stay in
+ * use; the others go back to the backend. */
+void vmm_shadow_flush(struct vmm_shadow *s, enum vmm_shadow_flush_kind kind);
+/* Whether the table of user_table holds a translation for va. */
+int vmm_shadow_mapped(const struct vmm_shadow *s, uint64_t va, int user_table);
 /* Drops the translations of one page in both tables (invlpg). */
 void vmm_shadow_invlpg(struct vmm_shadow *s, uint64_t va);
 

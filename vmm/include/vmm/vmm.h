@@ -42,6 +42,10 @@ struct vmm_fault {
 
 /* ---- backend interface -------------------------------------------------- */
 
+/* tlb_flush's va when it is not a page address (neither is page aligned). */
+#define VMM_TLB_FLUSH_NONGLOBAL (UINT64_MAX - 1)
+#define VMM_TLB_FLUSH_ALL UINT64_MAX
+
 /*
  * What a hypervisor backend provides.  Every function is required unless
  * marked optional; none may be called with guest state half-updated.
@@ -68,9 +72,12 @@ struct vmm_backend {
 	/* Load a segment base into the real CPU (fs, gs of the current mode,
 	 * the inactive gs); which = VMM_SEG_FS, VMM_SEG_GS, or VMM_BASE_KERNEL_GS. */
 	void (*set_segment_base)(void *ctx, int which, uint64_t base);
-	/* The guest switched page tables (mov %cr3) or flushed (invlpg; va =
-	 * UINT64_MAX: the whole non-global TLB).  The backend drops shadow
-	 * entries accordingly. */
+	/* The guest switched page tables or flushed its TLB: va is a page
+	 * (invlpg, invpcid 0: that page, global or not), VMM_TLB_FLUSH_NONGLOBAL
+	 * (mov %cr3, invpcid 1 and 3: translations from non-global entries) or
+	 * VMM_TLB_FLUSH_ALL (global ones too: a CR4 or CR0 paging change,
+	 * invpcid 2, a new boot).  The backend drops shadow entries
+	 * accordingly. */
 	void (*tlb_flush)(void *ctx, uint64_t cr3, uint64_t va);
 	/* Block until an event or the timer arrives (hlt with IF = 1).  Returns
 	 * nonzero if nothing can ever wake the vCPU (no timer, no event source). */
