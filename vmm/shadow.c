@@ -112,7 +112,9 @@ static int install(struct vmm_shadow *s, int user_table, uint64_t va, unsigned b
 
 		if (o->read(o->ctx, table, i, &e))
 			return -1;
-		if (!user_table && on_link_path(s, va, level))
+		/* an entry on a link's path is always present (flushes keep it) */
+		if ((e & X86_PTE_P) && (e & want) != want && !user_table &&
+		    on_link_path(s, va, level))
 			want = 0;
 		if (!(e & X86_PTE_P)) {
 			uint64_t page;
@@ -181,13 +183,15 @@ static void flush_table(struct vmm_shadow *s, uint64_t table, unsigned level, ui
 	int keep_global = kind == VMM_SHADOW_FLUSH_NONGLOBAL;
 
 	for (unsigned i = 0; i < 512; i++) {
-		uint64_t e, va = entry_va(base, i, level);
+		uint64_t e, va;
 		int keep = 0, descend = 0;
 
 		if (level == 4 && foreign_slot(s, i))
 			continue;
+		/* most entries are empty: this loop is the cost of every flush */
 		if (o->read(o->ctx, table, i, &e) || !(e & X86_PTE_P))
 			continue;
+		va = entry_va(base, i, level);
 		for (unsigned k = 0; links && k < s->nlinks; k++) {
 			if (!same_entry(s->links[k].va, va, level))
 				continue;
