@@ -59,7 +59,8 @@ extern struct vmm_pcpu vmm_pcpu;
 /* vmm-backend.c */
 void xen_vmm_backend_init(struct xen_vmm *x);
 void xen_vmm_timer_event(evtchn_port_t port, void *data);
-/* Drops the shadow's translations of va (UINT64_MAX: all); kernel mode. */
+/* Drops the shadow's translations of va, or those VMM_TLB_FLUSH_NONGLOBAL or
+ * VMM_TLB_FLUSH_ALL name (vmm.h); kernel mode. */
 void xen_vmm_tlb_flush(struct xen_vmm *x, uint64_t va);
 
 /* vmm-traps.c: the trap hook for every entry, and the guest's start. */
