@@ -22,18 +22,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
 import elfimage  # noqa: E402
 
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-    return cond
+check = checks.Checks(echo=False)
 
 
 def run(*args):
@@ -217,10 +209,9 @@ def main():
         check(places >= len(repl), f"{target}: {places} places for {len(repl)} replacement sites")
         print(f"ok   {target}: {places} places where Linux copies replacement sites checked")
         os.remove(back)
-    for f in failures:
+    for f in check.failures:
         print("FAIL " + f)
-    print(f"{os.path.basename(vmlinux)} round trip: {checks - len(failures)} of {checks} checks passed")
-    return 1 if failures else 0
+    return check.summary(f"{os.path.basename(vmlinux)} round trip")
 
 
 if __name__ == "__main__":

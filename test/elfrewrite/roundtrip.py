@@ -21,18 +21,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checks  # noqa: E402
 import elfimage  # noqa: E402
 
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL " + what)
+check = checks.Checks()
 
 
 def run(tool, *args):
@@ -177,8 +169,7 @@ def main():
                 check(False, f"{f}: {e}")
         native_identity_32(tool, fixtures, tmp)
         output_file_cases(tool, fixtures, tmp)
-    print(f"roundtrip: {checks - len(failures)} of {checks} checks passed")
-    return 1 if failures else 0
+    return check.summary("roundtrip")
 
 
 if __name__ == "__main__":

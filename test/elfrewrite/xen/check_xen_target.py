@@ -35,6 +35,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+import checks  # noqa: E402
 import elfimage  # noqa: E402
 
 ELFNOTE_H = "/usr/include/xen/elfnote.h"
@@ -48,17 +49,7 @@ NOPS = [bytes.fromhex(h) for h in (
     "90", "6690", "0f1f00", "0f1f4000", "0f1f440000", "660f1f440000", "0f1f8000000000",
     "0f1f840000000000", "660f1f840000000000")]
 
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL " + what)
-    return cond
+check = checks.Checks()
 
 
 def run(tool, *args, ok=True):
@@ -501,8 +492,7 @@ def main():
             r"reach of a thunk's sign-extended 32-bit pushq \(the image must be linked in the "
             r"bottom or the top 2 GiB\)"))
 
-    print(f"xen target: {checks - len(failures)} of {checks} checks passed")
-    return 1 if failures else 0
+    return check.summary("xen target")
 
 
 if __name__ == "__main__":
