@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "alternatives.hh"
@@ -40,6 +41,13 @@ void add_record(std::vector<uint8_t> &t, uint64_t instr, uint64_t repl, unsigned
 
 Result<std::vector<AltRecord>> decode(const std::vector<uint8_t> &t) {
   return decode_alt_records(t.data(), t.size(), kTable, kCode, &kRepl);
+}
+
+// The message of a table that must not decode.
+std::string refusal(const std::vector<uint8_t> &t) {
+  auto r = decode(t);
+  REQUIRE(!r);
+  return r.error().message;
 }
 
 Site site_at(uint64_t address, unsigned padded, unsigned cls, unsigned flags) {
@@ -87,9 +95,7 @@ TEST_CASE("a truncated .altinstructions table is one error") {
   add_record(t, 0x1010, 0x3000, 5, 5);
   add_record(t, 0x1020, 0x3005, 5, 5);
   t.pop_back();
-  auto r = decode(t);
-  REQUIRE(!r);
-  CHECK(r.error().message ==
+  CHECK(refusal(t) ==
         ".altinstructions size 0x17 is not a multiple of the record size 12 (Linux 6.1 struct "
         "alt_instr)");
 }
@@ -98,28 +104,22 @@ TEST_CASE("records pointing outside their sections are refused, naming the recor
   std::vector<uint8_t> t;
   add_record(t, 0x1010, 0x3000, 5, 5);
   add_record(t, 0x1ffe, 0x3000, 5, 5);  // original runs past the code
-  auto r = decode(t);
-  REQUIRE(!r);
-  CHECK(r.error().message == ".altinstructions record 1 (at 0x400c): its original code 0x1ffe "
+  CHECK(refusal(t) == ".altinstructions record 1 (at 0x400c): its original code 0x1ffe "
                              "(5 bytes) lies outside the image's code");
 
   t.clear();
   add_record(t, 0x1010, 0x30fe, 5, 5);  // replacement runs past its section
-  r = decode(t);
-  REQUIRE(!r);
-  CHECK(r.error().message == ".altinstructions record 0 (at 0x4000): its replacement 0x30fe "
+  CHECK(refusal(t) == ".altinstructions record 0 (at 0x4000): its replacement 0x30fe "
                              "(5 bytes) lies outside .altinstr_replacement");
 
   t.clear();
   add_record(t, 0x1010, 0x3000, 3, 5);  // longer than what it replaces
-  r = decode(t);
-  REQUIRE(!r);
-  CHECK(r.error().message == ".altinstructions record 0 (at 0x4000): replacement of 5 bytes is "
+  CHECK(refusal(t) == ".altinstructions record 0 (at 0x4000): replacement of 5 bytes is "
                              "longer than the original code (3 bytes) it is copied over");
 
   t.clear();
   add_record(t, 0x1010, 0x3000, 5, 5);
-  r = decode_alt_records(t.data(), t.size(), kTable, kCode, nullptr);
+  auto r = decode_alt_records(t.data(), t.size(), kTable, kCode, nullptr);
   REQUIRE(!r);
   CHECK(r.error().message == ".altinstructions record 0 (at 0x4000): the image has no "
                              ".altinstr_replacement for its replacement at 0x3000");
