@@ -77,12 +77,12 @@ enum class Branch {
 };
 
 // Appends the rel32 of `target` from `next` (the end of the instruction).
-Status put_rel32(std::vector<uint8_t> &out, uint64_t target, uint64_t next, const char *what) {
-  uint64_t rel = target - next;
-  if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
+Status append_rel32(std::vector<uint8_t> &out, uint64_t target, uint64_t next,
+                    const char *what) {
+  out.resize(out.size() + 4);
+  if (!put_rel32(out.data() + out.size() - 4, target, next))
     return error(std::string(what) + " at " + hex(target) +
                  " is out of reach of a 32-bit displacement from the site");
-  for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
   return Ok{};
 }
 
@@ -92,7 +92,7 @@ Result<std::vector<uint8_t>> branch_site(uint8_t opcode, const Site &site, uint6
   const size_t rest = site.padded_length - 5;
   const uint64_t at = site_at + (where == Branch::last_after_nops ? rest : 0);
   std::vector<uint8_t> branch = {opcode};
-  if (auto st = put_rel32(branch, target, at + 5, "the VMM's entry or thunk"); !st)
+  if (auto st = append_rel32(branch, target, at + 5, "the VMM's entry or thunk"); !st)
     return st.error();
   std::vector<uint8_t> out;
   if (where == Branch::last_after_nops) {
@@ -120,7 +120,7 @@ Result<std::vector<uint8_t>> pushf_site(const Site &site, uint64_t at, const Vmm
   std::vector<uint8_t> out = lead_in(site.padded_length - VMM_PUSHF_SITE_LENGTH, 14);
   out.insert(out.end(), {0x9c, 0xff, 0x15});
   const uint64_t end = at + site.padded_length;
-  if (auto st = put_rel32(out, vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_PUSHF_ENTRY, end,
+  if (auto st = append_rel32(out, vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_PUSHF_ENTRY, end,
                           "vmm_pcpu");
       !st)
     return st.error();
@@ -136,12 +136,12 @@ Result<std::vector<uint8_t>> popf_site(const Site &site, uint64_t at, const VmmI
   std::vector<uint8_t> out = lead_in(site.padded_length - VMM_POPF_SITE_LENGTH, 8);
   out.insert(out.end(), {0xf7, 0x04, 0x24, 0x00, 0x72, 0x24, 0x00, 0x74, 0x05, 0xe8});
   const uint64_t end = at + site.padded_length;
-  if (auto st = put_rel32(out, vmm.symbols.at(VMM_SYM_POPF_SLOW), end - VMM_POPF_SLOW_SKIP,
+  if (auto st = append_rel32(out, vmm.symbols.at(VMM_SYM_POPF_SLOW), end - VMM_POPF_SLOW_SKIP,
                           VMM_SYM_POPF_SLOW);
       !st)
     return st.error();
   out.insert(out.end(), {0x66, 0xc7, 0x05});
-  if (auto st = put_rel32(out, vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_PUSHF_ENTRY, end - 1,
+  if (auto st = append_rel32(out, vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_PUSHF_ENTRY, end - 1,
                           "vmm_pcpu");
       !st)
     return st.error();
@@ -195,14 +195,13 @@ class XenBackend final : public Backend {
         // 64-bit code) so that the site is one instruction: up to 15 bytes,
         // NOPs after that.
         const size_t prefixes = std::min<size_t>(site.padded_length - 7, 15 - 7);
-        uint64_t vif = vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_VIF;
-        uint64_t rel = vif - (at + prefixes + 7);
-        if (static_cast<int64_t>(rel) != static_cast<int32_t>(rel))
-          return error("vmm_pcpu at " + hex(vif) + " is out of reach of a 32-bit displacement");
         std::vector<uint8_t> out(prefixes, 0x3e);
         out.push_back(0xc6);
         out.push_back(0x05);
-        for (int i = 0; i < 4; ++i) out.push_back(uint8_t(rel >> (8 * i)));
+        if (auto st = append_rel32(out, vmm.symbols.at(VMM_SYM_PCPU) + VMM_PCPU_OFF_VIF,
+                                   at + prefixes + 7, "vmm_pcpu");
+            !st)
+          return st.error();
         out.push_back(0);
         std::vector<uint8_t> fill = nop_fill(site.padded_length - out.size());
         out.insert(out.end(), fill.begin(), fill.end());

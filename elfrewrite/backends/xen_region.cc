@@ -142,14 +142,6 @@ bool same_emulation(vmm_site_desc a, const uint8_t *b) {
   return std::memcmp(&a, &c, sizeof a) == 0;
 }
 
-// Writes rel32 = target - next_ip at p, if it reaches.
-bool put_rel32(uint8_t *p, uint64_t target, uint64_t next_ip) {
-  uint64_t rel = target - next_ip;
-  if (!fits_s32(rel)) return false;
-  put_u32(p, static_cast<uint32_t>(rel));
-  return true;
-}
-
 // pushf/popf with the default 64-bit operand: no 0x66 among the prefixes
 // in front of the opcode (the last byte). Without the bytes, assume so.
 bool moves_eight_bytes(const Site &site, const uint8_t *insn) {
@@ -160,6 +152,13 @@ bool moves_eight_bytes(const Site &site, const uint8_t *insn) {
 }
 
 }  // namespace
+
+bool put_rel32(uint8_t *p, uint64_t target, uint64_t next_ip) {
+  uint64_t rel = target - next_ip;
+  if (!fits_s32(rel)) return false;
+  put_u32(p, static_cast<uint32_t>(rel));
+  return true;
+}
 
 XenSiteForm xen_site_form(const Site &site, const uint8_t *insn, bool before_hlt) {
   // cli is one store that touches no stack: inline even at NOSTACK sites.

@@ -49,6 +49,10 @@ inline bool xen_keeps_site(const Site &site) { return site.flags & PV_SITE_CODE3
 // says that a HLT site starts where it ends (an sti there takes the
 // descriptor path, for the interrupt shadow).
 XenSiteForm xen_site_form(const Site &site, const uint8_t *insn, bool before_hlt);
+// Writes rel32 = target - next_ip (little endian) at p; false if it does
+// not reach.
+bool put_rel32(uint8_t *p, uint64_t target, uint64_t next_ip);
+
 // Bytes of the replacement proper (before the NOP fill) for a form.
 unsigned xen_form_length(XenSiteForm form);
 
