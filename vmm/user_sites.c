@@ -74,6 +74,7 @@ static const struct vmm_site_desc *ending_at(struct vmm_vcpu *v, unsigned cls, u
 	return scratch;
 }
 
+/* A little-endian signed 32-bit field (a displacement or an immediate). */
 static int32_t rel32(const uint8_t *p)
 {
 	return (int32_t)(p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32_t)p[3] << 24));
@@ -133,12 +134,11 @@ const struct vmm_site_desc *vmm_user_site_lookup(struct vmm_vcpu *v, struct vmm_
 	if (fault_address != rip || read_sup(v, rip, code, sizeof(code)))
 		return 0;
 	if (code[0] == 0x68) {
-		imm = (int32_t)(code[1] | (code[2] << 8) | (code[3] << 16) | ((uint32_t)code[4] << 24));
+		imm = rel32(code + 1);
 		if (pop_return(v, regs, &ret))
 			return 0;
 	} else if (code[0] == 0x48 && code[1] == 0x89 && code[2] == 0x25 && code[14] == 0x68) {
-		imm = (int32_t)(code[15] | (code[16] << 8) | (code[17] << 16) |
-				((uint32_t)code[18] << 24));
+		imm = rel32(code + 15);
 	} else {
 		return 0;
 	}
