@@ -199,7 +199,8 @@ static inline uint64_t vmm_vflags_sys(const struct vmm_vcpu *v)
 
 static inline void vmm_set_vflags_sys(struct vmm_vcpu *v, uint64_t bits)
 {
-	v->pcpu->vflags_sys = bits & VMM_VFLAGS_SYS;
+	bits &= VMM_VFLAGS_SYS;
+	v->pcpu->vflags_sys = bits; /* before the mode byte that makes it count */
 	((volatile uint8_t *)&v->pcpu->pushf_entry)[VMM_PCPU_OFF_MODE] = bits ? VMM_MODE_SYS : 0;
 }
 
